@@ -1,0 +1,32 @@
+"""Run every benchmark in bench/ (each a script with a main()); `make bench` calls this.
+
+Benchmarks are not tests: each measures its target beside a baseline taken in the same run and
+prints both, and docs/performance.md records the figures.
+"""
+
+import importlib.util
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).parent
+
+
+def main(names: list[str]) -> int:
+    scripts = sorted(p for p in HERE.glob("*.py") if p.name != "run.py" and not p.name.startswith("_"))
+    if names:
+        scripts = [p for p in scripts if p.stem in names]
+    if not scripts:
+        print("No benchmarks found in bench/.")
+        return 0
+    for script in scripts:
+        print(f"== {script.stem}")
+        spec = importlib.util.spec_from_file_location(script.stem, script)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        module.main()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(HERE.parent))
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,28 @@
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from .permissions import ADMIN, ROLES, user_roles
+
+# (url name, label, roles that see it; None = every signed-in user). Apps add their pages here.
+NAVIGATION = [
+    ("home", _("Home"), None),
+    ("admin:index", _("Administration"), {ADMIN}),
+]
+
+
+def navigation(request):
+    """The menu for the signed-in user's roles."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    roles = user_roles(user)
+    items = []
+    for name, label, allowed in NAVIGATION:
+        if allowed is not None and not (roles & allowed) and not (ADMIN in allowed and user.is_staff):
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:  # an app switched off in this deployment
+            continue
+        items.append({"url": url, "label": label, "active": request.path == url})
+    return {"nav_items": items, "all_roles": ROLES}

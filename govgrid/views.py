@@ -1,0 +1,86 @@
+import time
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from .models import Heartbeat
+from .permissions import ROLE_LABELS, user_roles
+
+
+def _check_database() -> dict:
+    started = time.perf_counter()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as exc:
+        return {"status": "down", "error": exc.__class__.__name__}
+    return {"status": "ok", "vendor": connection.vendor, "ms": round((time.perf_counter() - started) * 1000, 1)}
+
+
+def _check_redis() -> dict:
+    if not settings.REDIS_URL:
+        return {"status": "not configured"}
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        return {"status": "down", "error": exc.__class__.__name__}
+    return {"status": "ok"}
+
+
+def _check_celery(database_ok: bool) -> dict:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return {"status": "eager"}
+    from .celery import app
+
+    try:
+        replies = app.control.ping(timeout=0.5)
+    except Exception as exc:  # broker down: kombu raises several unrelated types
+        return {"status": "down", "error": exc.__class__.__name__}
+    result = {"status": "ok" if replies else "down", "workers": sorted(name for r in replies for name in r)}
+    if database_ok:
+        beat = Heartbeat.objects.filter(name="celery").first()
+        result["last_heartbeat"] = beat.at.isoformat() if beat else None
+        result["heartbeat_age_s"] = round((timezone.now() - beat.at).total_seconds()) if beat else None
+    return result
+
+
+@never_cache
+def healthz(request):
+    """Machine-readable state of the database, Redis and Celery; 503 when the database is down."""
+    database = _check_database()
+    redis_state = _check_redis()
+    celery_state = _check_celery(database["status"] == "ok")
+    parts = (database, redis_state, celery_state)
+    overall = (
+        "down" if database["status"] == "down" else ("degraded" if any(p["status"] == "down" for p in parts) else "ok")
+    )
+    return JsonResponse(
+        {"status": overall, "database": database, "redis": redis_state, "celery": celery_state},
+        status=503 if overall == "down" else 200,
+    )
+
+
+@login_required
+def home(request):
+    roles = [ROLE_LABELS[r] for r in ROLE_LABELS if r in user_roles(request.user)]
+    return render(request, "home.html", {"role_labels": roles})
+
+
+def error_403(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def error_404(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def error_500(request):
+    return render(request, "500.html", status=500)
