@@ -6,6 +6,8 @@ from .permissions import ADMIN, ROLES, user_roles
 # (url name, label, roles that see it; None = every signed-in user). Apps add their pages here.
 NAVIGATION = [
     ("home", _("Home"), None),
+    ("grids:map", _("Grid map"), None),
+    ("grids:tree", _("Grids"), None),
     ("admin:index", _("Administration"), {ADMIN}),
 ]
 

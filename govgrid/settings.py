@@ -227,6 +227,15 @@ SILENCED_SYSTEM_CHECKS = [
 ]
 
 MAP_TILE_URL = env("MAP_TILE_URL", default="")
+MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", default="")
+# Admin map widgets: the configured tile server, or none (grids still draw on a plain background).
+LEAFLET_CONFIG = {
+    "TILES": [("tiles", MAP_TILE_URL, {"attribution": MAP_TILE_ATTRIBUTION})] if MAP_TILE_URL else [],
+    "DEFAULT_CENTER": (26.87, 100.23),
+    "DEFAULT_ZOOM": 10,
+    "RESET_VIEW": False,
+    "NO_GLOBALS": False,
+}
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

@@ -1,0 +1,105 @@
+"""Reads of the grids app, and the jurisdiction scoping every other app uses.
+
+A user's jurisdiction is the set of grids they hold a membership on (reduced to subtree roots);
+superusers and the `admin` role see everything. Every scoped read filters with
+`jurisdiction_q(user, field)`; an object outside it is a 404, never a 403, so its existence
+does not leak.
+"""
+
+from django.contrib.gis.geos import Point
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from govgrid.permissions import ADMIN, user_roles
+
+from .choices import FIELD_ROLES
+from .models import Grid, Membership
+
+EVERYTHING = ("",)  # the prefix every code starts with
+
+
+def user_jurisdiction(user) -> tuple[str, ...]:
+    """Root codes of the subtrees a user may see (cached on the user object for the request)."""
+    if not user.is_authenticated or not user.is_active:
+        return ()
+    if not hasattr(user, "_govgrid_jurisdiction"):
+        if ADMIN in user_roles(user):
+            user._govgrid_jurisdiction = EVERYTHING
+        else:
+            codes = sorted(set(Membership.objects.filter(user=user).values_list("grid__code", flat=True)))
+            roots: list[str] = []
+            for code in codes:  # sorted, so an ancestor comes before its descendants
+                if not any(code.startswith(r) for r in roots):
+                    roots.append(code)
+            user._govgrid_jurisdiction = tuple(roots)
+    return user._govgrid_jurisdiction
+
+
+def jurisdiction_q(user, field: str = "code") -> Q:
+    """A filter on a grid-code field (`code`, `grid__code`, …) for the user's subtrees."""
+    roots = user_jurisdiction(user)
+    if not roots:
+        return Q(pk__in=[])
+    q = Q()
+    for root in roots:
+        q |= Q(**{f"{field}__startswith": root})
+    return q
+
+
+def code_in_jurisdiction(user, code: str) -> bool:
+    return any(code.startswith(root) for root in user_jurisdiction(user))
+
+
+def grid_list(*, user, level: int | None = None, within: str | None = None, search: str | None = None) -> QuerySet:
+    qs = Grid.objects.filter(jurisdiction_q(user), active_to__isnull=True)
+    if level:
+        qs = qs.filter(level=level)
+    if within:
+        qs = qs.filter(code__startswith=within)
+    if search:
+        search = search.strip()
+        qs = qs.filter(Q(code__startswith=search) | Q(name__icontains=search)) if search else qs
+    return qs
+
+
+def grid_get(*, user, code: str) -> Grid:
+    """One grid in the user's jurisdiction, else 404."""
+    if not code.isdigit() or not code_in_jurisdiction(user, code):
+        raise Http404("grid not found")
+    try:
+        return Grid.objects.select_related("parent").get(code=code)
+    except Grid.DoesNotExist:
+        raise Http404("grid not found") from None
+
+
+def grid_ancestors(grid: Grid) -> list[Grid]:
+    """The grid's ancestors root first, in one query."""
+    return list(Grid.objects.filter(code__in=grid.ancestor_codes()).order_by("level"))
+
+
+def grid_roots(*, user) -> QuerySet:
+    """The top grids the user sees: their jurisdiction roots (or the tree's roots for everything)."""
+    roots = user_jurisdiction(user)
+    if roots == EVERYTHING:
+        return Grid.objects.filter(parent__isnull=True, active_to__isnull=True)
+    return Grid.objects.filter(code__in=roots, active_to__isnull=True)
+
+
+def grid_members(grid: Grid) -> QuerySet:
+    return Membership.objects.filter(grid=grid).select_related("user").order_by("role", "user__first_name")
+
+
+def grid_locate(point: Point) -> Grid | None:
+    """The deepest active grid containing the point, or None outside every grid (not scoped:
+    routing a report does not depend on who sends it)."""
+    return (
+        Grid.objects.filter(active_to__isnull=True, boundary__contains=point)
+        .only("code", "name", "level")
+        .order_by("-level")
+        .first()
+    )
+
+
+def field_members(*, user) -> QuerySet:
+    """Field workers' memberships in the user's jurisdiction."""
+    return Membership.objects.filter(jurisdiction_q(user, "grid__code"), role__in=FIELD_ROLES)
