@@ -3,6 +3,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from govgrid import live
 from govgrid.permissions import user_roles
+from grids import selectors
 
 
 class DashboardConsumer(AsyncJsonWebsocketConsumer):
@@ -29,7 +30,8 @@ class DashboardConsumer(AsyncJsonWebsocketConsumer):
     def _groups_for(user) -> list[str]:
         if not user_roles(user):
             return []
-        return [live.user_group(user.pk)]
+        roots = selectors.grid_roots(user=user).values_list("code", flat=True)
+        return [live.user_group(user.pk)] + [live.grid_group(code) for code in roots]
 
     async def disconnect(self, code):
         for group in getattr(self, "groups_joined", []):

@@ -228,7 +228,7 @@ def divisions_import(
         report.retired += (
             Grid.objects.filter(code__startswith=root.code, boundary_generated=True, active_to__isnull=True)
             .exclude(code__in=seen)
-            .update(active_to=today)
+            .update(active_to=today, updated_at=timezone.now())
         )
     return report
 

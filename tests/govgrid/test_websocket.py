@@ -1,5 +1,5 @@
 import pytest
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.testing.websocket import WebsocketCommunicator
 from django.conf import settings
 
@@ -38,6 +38,29 @@ def test_signed_in_staff_is_accepted_and_receives_pushes(client, dispatcher):
             live.user_group(dispatcher.pk), {"type": "live.message", "message": {"type": "alert.raised", "id": 7}}
         )
         assert await communicator.receive_json_from() == {"type": "alert.raised", "id": 7}
+        await communicator.disconnect()
+
+    async_to_sync(scenario)()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dashboard_joins_the_jurisdiction_root_and_gets_subtree_pushes(client, dispatcher):
+    from tests.conftest import import_county, seat
+
+    import_county("530127", grids_per_community=(1, 1))  # an earlier transactional test may have flushed it
+    seat(dispatcher, "530127001")
+    cookie = _session_cookie(client, dispatcher)
+
+    async def scenario():
+        communicator = _connect(cookie)
+        assert (await communicator.connect())[0]
+        hello = await communicator.receive_json_from()
+        assert hello["groups"] == [live.user_group(dispatcher.pk), "grid.530127001"]
+        # A change deep in the subtree reaches the root's group; a sibling township's does not.
+        await sync_to_async(live.send_now)(live.grid_groups("530127002001001"), {"type": "event.updated", "id": 1})
+        await sync_to_async(live.send_now)(live.grid_groups("530127001001001"), {"type": "event.updated", "id": 2})
+        assert await communicator.receive_json_from() == {"type": "event.updated", "id": 2}
+        assert await communicator.receive_nothing()
         await communicator.disconnect()
 
     async_to_sync(scenario)()
