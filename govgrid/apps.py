@@ -3,13 +3,16 @@ from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
-def grant_admin_group_permissions(sender, using, **kwargs):
-    """Derived data: the `admin` role group holds every model permission, new models included."""
+def ensure_role_groups(sender, using, **kwargs):
+    """The role groups exist after every migrate and flush (the data migration makes them first),
+    and the `admin` group holds every model permission, new models included."""
     from django.contrib.auth.models import Group, Permission
 
-    group = Group.objects.using(using).filter(name="admin").first()
-    if group is not None:
-        group.permissions.set(Permission.objects.using(using).all())
+    from .permissions import ADMIN, ROLES
+
+    for name in ROLES:
+        Group.objects.using(using).get_or_create(name=name)
+    Group.objects.using(using).get(name=ADMIN).permissions.set(Permission.objects.using(using).all())
 
 
 class GovGridConfig(AppConfig):
@@ -17,4 +20,4 @@ class GovGridConfig(AppConfig):
     verbose_name = _("GovGrid core")
 
     def ready(self):
-        post_migrate.connect(grant_admin_group_permissions, dispatch_uid="govgrid.admin_permissions")
+        post_migrate.connect(ensure_role_groups, dispatch_uid="govgrid.role_groups")

@@ -76,7 +76,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "govgrid.middleware.GovGridCSPMiddleware",
     # Axes last: it turns locked-out logins into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]

@@ -8,6 +8,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from grids.selectors import grid_roots
+
 from .models import Heartbeat
 from .permissions import ROLE_LABELS, user_roles
 
@@ -71,7 +73,7 @@ def healthz(request):
 @login_required
 def home(request):
     roles = [ROLE_LABELS[r] for r in ROLE_LABELS if r in user_roles(request.user)]
-    return render(request, "home.html", {"role_labels": roles})
+    return render(request, "home.html", {"role_labels": roles, "jurisdiction": grid_roots(user=request.user)[:20]})
 
 
 def error_403(request, exception=None):

@@ -21,7 +21,9 @@ def grid_tree(request):
         grids = selectors.grid_list(user=request.user, search=query).defer("boundary")[:100]
         template = "grids/_search_results.html" if request.headers.get("HX-Request") else "grids/tree.html"
         return render(request, template, {"results": grids, "q": query})
-    roots = selectors.grid_roots(user=request.user).defer("boundary")
+    roots = list(selectors.grid_roots(user=request.user).defer("boundary"))
+    if len(roots) == 1:  # a single root opens with its children shown
+        roots[0].open_children = roots[0].children.filter(active_to__isnull=True).defer("boundary").order_by("code")
     return render(request, "grids/tree.html", {"roots": roots, "q": ""})
 
 

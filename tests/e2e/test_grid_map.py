@@ -30,3 +30,17 @@ def test_command_center_opens_the_grid_map_and_a_grid_card(page, transactional_d
     expect(card.locator("a.tel")).to_have_count(2)  # the grid chief and the full-time worker
     expect(card).to_contain_text("网格长")
     expect(card).to_contain_text("530702002")
+
+
+def test_tree_expands_on_demand_and_searches_as_you_type(page, transactional_db):
+    import_county("530702")
+    demo_users_create()
+    sign_in(page, "dayan")
+    page.goto("/grids/")
+    # The triangle opens the community (its unit grids load); the name links to the grid's page.
+    page.locator("summary", has_text="新华社区居委会").click(position={"x": 4, "y": 8})
+    expect(page.get_by_role("link", name="新华社区第1网格")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/grids/$"))
+    page.get_by_placeholder(re.compile("按编码或名称搜索")).fill("七一")
+    expect(page.locator("#grid-results")).to_contain_text("七一社区居委会")
+    expect(page).to_have_url(re.compile(r"q=%E4%B8%83%E4%B8%80"))

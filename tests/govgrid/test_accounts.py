@@ -92,3 +92,13 @@ def test_pages_carry_a_content_security_policy(client):
     response = client.get("/accounts/login/")
     policy = response["Content-Security-Policy"]
     assert "default-src 'self'" in policy and "script-src 'self'" in policy
+
+
+@pytest.mark.django_db
+def test_only_admin_pages_allow_inline_scripts(admin_client):
+    assert (
+        "'unsafe-inline'"
+        not in admin_client.get("/").headers["Content-Security-Policy"].split("script-src")[1].split(";")[0]
+    )
+    admin_policy = admin_client.get("/admin/").headers["Content-Security-Policy"]
+    assert "'unsafe-inline'" in admin_policy.split("script-src")[1].split(";")[0]
