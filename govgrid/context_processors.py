@@ -1,13 +1,16 @@
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from .permissions import ADMIN, ROLES, user_roles
+from .permissions import ADMIN, COMMAND_CENTER, DEPARTMENT_STAFF, GRID_WORKER, ROLES, user_roles
 
 # (url name, label, roles that see it; None = every signed-in user). Apps add their pages here.
 NAVIGATION = [
     ("home", _("Home"), None),
     ("grids:map", _("Grid map"), None),
     ("grids:tree", _("Grids"), None),
+    ("events:intake", _("Intake"), {COMMAND_CENTER, ADMIN}),
+    ("events:list", _("Cases"), None),
+    ("mobile:inbox", _("My tasks"), {GRID_WORKER, DEPARTMENT_STAFF}),
     ("admin:index", _("Administration"), {ADMIN}),
 ]
 

@@ -8,6 +8,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 
+from dispatch.demo import demo_departments_create
 from grids.choices import MemberRole
 from grids.demo import demo_grid_staff_create
 from grids.models import Grid
@@ -66,6 +67,7 @@ def demo_users_create() -> list[User]:
             )
         users.append(user)
     demo_grid_staff_create(root_code=DEMO_COUNTY, password_hash=password)
+    demo_departments_create(county_code=DEMO_COUNTY, clerk=User.objects.get(username="clerk"))
     return users
 
 

@@ -36,6 +36,8 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (see .env.example).")
     SECRET_KEY = "django-insecure-dev-only-key-never-use-in-production"
 
+# Key for personal data at rest (Fernet, 44 characters); derived from SECRET_KEY when unset.
+PERSONAL_DATA_KEY = env("PERSONAL_DATA_KEY", default="")
 ALLOWED_HOSTS = env("ALLOWED_HOSTS", list, ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env("CSRF_TRUSTED_ORIGINS", list, [])
 
@@ -141,6 +143,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "govgrid.heartbeat", "schedule": 60.0},
+    "deadline-scan": {"task": "events.deadline_scan", "schedule": 60.0},
 }
 
 # --- Accounts
@@ -168,6 +171,8 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", default="Asia/Shanghai")
+# Working hours that deadlines in working hours count (comma-separated ranges, local time).
+OFFICE_HOURS = env("OFFICE_HOURS", default="08:30-12:00,14:30-17:30")
 USE_I18N = True
 USE_TZ = True
 
@@ -201,6 +206,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "GridKindEnum": "grids.choices.Kind",
+        "GridLevelEnum": "grids.choices.Level",
+        "CategoryKindEnum": "events.choices.CategoryKind",
+        "CaseLevelEnum": "events.choices.Level",
+        "CaseStatusEnum": "events.choices.Status",
+    },
 }
 
 # --- Security. Production defaults are strict; DEBUG relaxes only what local http needs.
@@ -225,6 +237,11 @@ SILENCED_SYSTEM_CHECKS = [
     # HSTS preload is a decision for each deployment's domain owner, not for the software.
     "security.W021",
 ]
+
+# SMS: "console" (logged) or "webhook:https://sms-gateway.intranet/send" (JSON POST per message).
+SMS_BACKEND = env("SMS_BACKEND", default="console")
+# Public report form and API: reports per client address per hour.
+PUBLIC_REPORT_RATE = env("PUBLIC_REPORT_RATE", int, 30)
 
 MAP_TILE_URL = env("MAP_TILE_URL", default="")
 MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", default="")

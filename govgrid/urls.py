@@ -5,6 +5,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
+from events import public_views
+from events.urls import api_urlpatterns as events_api
 from grids.urls import api_urlpatterns as grids_api
 
 from . import views
@@ -20,7 +22,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("grids/", include("grids.urls")),
-    path("api/v1/", include(grids_api)),
+    path("cases/", include("events.urls")),
+    path("m/", include("events.mobile")),
+    path("", include((public_views.urlpatterns, "public"))),
+    path("api/v1/", include(grids_api + events_api)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),

@@ -85,3 +85,12 @@ def township_center(db):
 def nobody(db):
     """Signed in, but holding no role."""
     return UserFactory(username="norole", roles=[])
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters and cached GeoJSON must not leak from one test into another."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -1,0 +1,3 @@
+"""Public pages (no login): the report form and case tracking. See events/urls.py."""
+
+urlpatterns: list = []

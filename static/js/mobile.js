@@ -1,0 +1,17 @@
+// Worker report form: the phone's GPS fills the location; "on the spot" shows the result fields.
+(function () {
+  "use strict";
+  var form = document.getElementById("worker-report");
+  if (!form) return;
+  var status = document.getElementById("gps-status");
+  var onSpot = document.getElementById("on-spot");
+  var extra = document.getElementById("on-spot-fields");
+  onSpot.addEventListener("change", function () { extra.hidden = !onSpot.checked; });
+  if (!navigator.geolocation) { status.textContent = status.dataset.none; return; }
+  navigator.geolocation.getCurrentPosition(function (pos) {
+    document.getElementById("lat").value = pos.coords.latitude.toFixed(6);
+    document.getElementById("lng").value = pos.coords.longitude.toFixed(6);
+    status.textContent = status.dataset.found + " " + pos.coords.latitude.toFixed(5) + ", " + pos.coords.longitude.toFixed(5) +
+      " (±" + Math.round(pos.coords.accuracy) + " m)";
+  }, function (err) { status.textContent = status.dataset.none + " (" + err.message + ")"; }, { enableHighAccuracy: true, timeout: 15000 });
+})();
