@@ -27,7 +27,7 @@ from grids.models import Membership
 from grids.selectors import code_in_jurisdiction, grid_locate
 
 from . import worktime
-from .choices import OPEN_STATUSES, PhotoStage, Source, Status
+from .choices import OPEN_STATUSES, CategoryKind, PhotoStage, Source, Status
 from .models import CallbackRecord, Category, DailySequence, Event, EventLog, EventPhoto
 from .uploads import MAX_PHOTOS, UploadError, clean_image
 from .workflow import ASSIGNEE, CENTER, GRID, PUBLIC, SYSTEM, WORKFLOW
@@ -643,3 +643,49 @@ def photos_clean(files) -> list:
         return [clean_image(f) for f in files]
     except UploadError as exc:
         raise EventError(str(exc), field="photos") from None
+
+
+MEDIATION_LEVELS = ("grid", "community", "township")
+
+
+@transaction.atomic
+def mediation_record(*, event: Event, actor, level: str, parties: str, outcome: str, agreement: str = ""):
+    """Record a mediation of a dispute (矛盾纠纷) at one level: grid 初调, community 再调, township
+    联调. Levels go upward in order; a failed mediation below the township escalates the case
+    one grid level so the next level takes it up."""
+    from .models import MediationRecord
+
+    event = Event.objects.select_for_update().select_related("grid", "category").get(pk=event.pk)
+    if event.category.kind != CategoryKind.DISPUTE:
+        raise EventError(_("Only disputes are mediated."), status=409)
+    if not event_roles(event=event, user=actor) & {CENTER, ASSIGNEE, GRID}:
+        raise EventError(_("Case not found."), status=404)
+    if event.status not in OPEN_STATUSES:
+        raise EventError(_("The case is no longer open."), status=409)
+    if level not in MEDIATION_LEVELS or outcome not in ("agreed", "failed"):
+        raise EventError(_("Choose a mediation level and outcome."), field="level")
+    done = list(event.mediations.values_list("level", flat=True))
+    expected = MEDIATION_LEVELS[len(done)] if len(done) < len(MEDIATION_LEVELS) else None
+    if level != expected:
+        raise EventError(_("Mediate level by level: next is %(level)s.") % {"level": expected or "—"}, field="level")
+    if not parties.strip():
+        raise EventError(_("Name the parties."), field="parties")
+    record = MediationRecord.objects.create(
+        event=event, level=level, parties=parties[:2000], outcome=outcome, agreement=agreement[:4000], mediator=actor
+    )
+    _log(
+        event,
+        "mediation",
+        actor,
+        from_status=event.status,
+        to_status=event.status,
+        note=agreement[:2000],
+        data={"level": level, "outcome": outcome},
+    )
+    fields = ["log_head", "updated_at"]
+    if outcome == "failed" and level != "township" and event.escalation_level < len(event.grid.code) // 3 - 2:
+        event.escalation_level += 1
+        fields.append("escalation_level")
+    event.save(update_fields=fields)
+    _after_commit(event, "event.updated")
+    return record

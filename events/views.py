@@ -155,6 +155,11 @@ def case_detail(request, number):
             "can_callback": event.callback_required and "center" in roles,
             "can_reveal": bool(event.reporter_phone_encrypted) and bool(roles & {"center", "assignee"}),
             "territory_first": event.category.kind != "component",
+            "mediations": event.mediations.all(),
+            "can_mediate": event.category.kind == "dispute"
+            and event.is_open
+            and bool(roles & {"center", "assignee", "grid"}),
+            "next_mediation": (services.MEDIATION_LEVELS + (None,))[event.mediations.count()],
         },
     )
 
@@ -190,6 +195,16 @@ def case_act(request, number):
                 note=details.get("note", ""),
             )
             messages.success(request, _("Callback recorded."))
+        elif action == "mediation":
+            services.mediation_record(
+                event=event,
+                actor=request.user,
+                level=details.get("level", ""),
+                parties=details.get("parties", ""),
+                outcome=details.get("outcome", ""),
+                agreement=details.get("agreement", ""),
+            )
+            messages.success(request, _("Mediation recorded."))
         elif action == "reveal_phone":
             phone = services.reporter_phone_reveal(event=event, actor=request.user)
             messages.info(request, _("Reporter's phone: %(phone)s (this view is logged)") % {"phone": phone})

@@ -115,11 +115,11 @@
     var map = L.map(el, { zoomControl: true, attributionControl: false, scrollWheelZoom: false });
     addTiles(map, el);
     var point = el.dataset.point ? el.dataset.point.split(",").map(Number) : null;
-    if (point) map.setView(point, 16);
+    map.setView(point || [26.87, 100.23], point ? 16 : 10);
     fetchJSON(el.dataset.geojson).then(function (data) {
       var layer = L.geoJSON(data, { style: { color: point ? "#2e7d32" : el.dataset.colour, weight: 2,
                                              fillOpacity: point ? 0.05 : 0.12 } }).addTo(map);
-      if (data.features.length) map.fitBounds(layer.getBounds(), { padding: [8, 8], maxZoom: 17 });
+      if (data.features.length) map.fitBounds(layer.getBounds(), { padding: [8, 8], maxZoom: 17, animate: false });
       if (point) L.circleMarker(point, { radius: 9, color: "#fff", weight: 2, fillColor: el.dataset.colour,
                                          fillOpacity: 1 }).addTo(map);
     });
