@@ -8,6 +8,7 @@ app_name = "events"
 urlpatterns = [
     path("", views.case_list, name="list"),
     path("intake/", views.intake_queue, name="intake"),
+    path("new/", views.case_new, name="new"),
     path("export.xlsx", views.case_export, name="export"),
     path("<str:number>/", views.case_detail, name="detail"),
     path("<str:number>/act/", views.case_act, name="act"),

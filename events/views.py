@@ -1,8 +1,10 @@
 import io
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -12,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dispatch.models import Department
+from govgrid.permissions import ADMIN, COMMAND_CENTER, has_role
 from grids.choices import FIELD_ROLES
 from grids.models import Membership
 
@@ -116,6 +119,43 @@ def case_export(request):
     )
     response["Content-Disposition"] = f'attachment; filename="cases-{timezone.localdate():%Y%m%d}.xlsx"'
     return response
+
+
+STAFF_SOURCES = (Source.HOTLINE, Source.PETITION, Source.STAFF)
+
+
+@login_required
+def case_new(request):
+    """Staff entry of hotline (12345), petition (信访) and other cases taken by phone or in person."""
+    if not has_role(request.user, COMMAND_CENTER, ADMIN):
+        raise PermissionDenied
+    categories = Category.objects.filter(parent__isnull=False, active=True).select_related("parent").order_by("code")
+    context = {
+        "categories": categories,
+        "sources": [(s.value, s.label) for s in STAFF_SOURCES],
+        "tile_url": settings.MAP_TILE_URL,
+        "values": request.POST,
+    }
+    if request.method == "POST":
+        p = request.POST
+        try:
+            if p.get("source") not in STAFF_SOURCES:
+                raise EventError(_("Unknown source."), field="source")
+            event, _created = services.event_report(
+                source=p["source"],
+                category=p.get("category", ""),
+                description=p.get("description", ""),
+                point=services.point_from(p.get("lat"), p.get("lng")),
+                address=p.get("address", "")[:200],
+                phone=p.get("phone", ""),
+                name=p.get("name", "")[:40],
+                actor=request.user,
+            )
+        except EventError as exc:
+            return render(request, "events/new.html", {**context, "error": exc.message}, status=400)
+        messages.success(request, _("Case %(number)s filed.") % {"number": event.number})
+        return redirect("events:detail", number=event.number)
+    return render(request, "events/new.html", context)
 
 
 @login_required

@@ -132,3 +132,32 @@ def test_worker_report_errors_keep_the_form(client, gridworker, spot):
     client.force_login(gridworker)
     response = client.post("/m/report/", {"category": "0102", "description": "x", "lat": "", "lng": ""})
     assert response.status_code == 400 and not Event.objects.exists()
+
+
+def test_staff_files_a_hotline_case_with_masked_caller(client, center, spot):
+    client.force_login(center)
+    assert client.get("/cases/new/").status_code == 200
+    response = client.post(
+        "/cases/new/",
+        {
+            "source": "hotline",
+            "name": "王小明",
+            "phone": "13700001234",
+            "category": "0102",
+            "description": "来电反映垃圾",
+            "lat": spot.y,
+            "lng": spot.x,
+        },
+    )
+    event = Event.objects.get(source="hotline")
+    assert response["Location"] == f"/cases/{event.number}/"
+    assert event.reporter_name == "王**" and event.reporter_phone_masked == "137****1234" and event.callback_required
+    bad = client.post(
+        "/cases/new/", {"source": "public_form", "category": "0102", "description": "x", "lat": spot.y, "lng": spot.x}
+    )
+    assert bad.status_code == 400 and Event.objects.count() == 1
+
+
+def test_only_command_center_enters_cases(client, gridworker):
+    client.force_login(gridworker)
+    assert client.get("/cases/new/").status_code == 403
