@@ -30,4 +30,7 @@ def navigation(request):
         except NoReverseMatch:  # an app switched off in this deployment
             continue
         items.append({"url": url, "label": label, "active": request.path == url})
-    return {"nav_items": items, "all_roles": ROLES}
+    from .models import Notification
+
+    unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return {"nav_items": items, "all_roles": ROLES, "unread_count": unread}

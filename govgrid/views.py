@@ -10,8 +10,9 @@ from django.views.decorators.cache import never_cache
 
 from grids.selectors import grid_roots
 
-from .models import Heartbeat
+from .models import Heartbeat, Notification
 from .permissions import ROLE_LABELS, user_roles
+from .services import notification_mark_read
 
 
 def _check_database() -> dict:
@@ -86,3 +87,13 @@ def error_404(request, exception=None):
 
 def error_500(request):
     return render(request, "500.html", status=500)
+
+
+@login_required
+def inbox(request):
+    """The user's notifications, newest first; opening the page marks them read."""
+    notes = list(Notification.objects.filter(user=request.user)[:100])
+    unread = [n.pk for n in notes if n.read_at is None]
+    if unread:
+        notification_mark_read(user=request.user, ids=unread)
+    return render(request, "inbox.html", {"notes": notes, "unread": set(unread)})
