@@ -6,8 +6,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -216,6 +216,14 @@ def _timeline(event):
         }
         for row in event.log.order_by("seq")
     ]
+
+
+@login_required
+def case_photo(request, number, photo_id):
+    """A case photo, for whoever may see the case (media files are never served unchecked)."""
+    event = selectors.event_get(user=request.user, number=number)
+    photo = get_object_or_404(event.photos, pk=photo_id)
+    return FileResponse(photo.image.open("rb"), content_type="image/jpeg")
 
 
 @login_required

@@ -161,3 +161,15 @@ def test_staff_files_a_hotline_case_with_masked_caller(client, center, spot):
 def test_only_command_center_enters_cases(client, gridworker):
     client.force_login(gridworker)
     assert client.get("/cases/new/").status_code == 403
+
+
+def test_photos_are_served_only_to_those_who_see_the_case(client, center, other_worker, report):
+    event = report(photos=[photo()])
+    pid = event.photos.get().pk
+    client.force_login(center)
+    response = client.get(f"/cases/{event.number}/photos/{pid}/")
+    assert response.status_code == 200 and b"".join(response.streaming_content)[:2] == b"\xff\xd8"
+    client.force_login(other_worker)
+    assert client.get(f"/cases/{event.number}/photos/{pid}/").status_code == 404
+    client.logout()
+    assert client.get(f"/cases/{event.number}/photos/{pid}/").status_code == 302
