@@ -19,11 +19,12 @@ def main(names: list[str]) -> int:
         print("No benchmarks found in bench/.")
         return 0
     for script in scripts:
-        print(f"== {script.stem}")
         spec = importlib.util.spec_from_file_location(script.stem, script)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        module.main()
+        if hasattr(module, "main"):  # helper modules (bench settings, urls) have none
+            print(f"== {script.stem}")
+            module.main()
     return 0
 
 

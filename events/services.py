@@ -358,7 +358,8 @@ def event_transition(*, event: Event, action: str, actor, **details) -> Event:
         raise EventError(_("Unknown action %(action)r.") % {"action": action})
     event = Event.objects.select_for_update().select_related("grid", "category").get(pk=event.pk)
     if action == "rate" and details.get("tracking_code"):
-        roles = {PUBLIC} if secrets.compare_digest(details["tracking_code"], event.tracking_code) else set()
+        given = str(details["tracking_code"]).encode()
+        roles = {PUBLIC} if secrets.compare_digest(given, event.tracking_code.encode()) else set()
     elif actor is None:
         roles = {SYSTEM}
     else:

@@ -7,7 +7,9 @@ does not leak.
 """
 
 from django.contrib.gis.geos import Point
+from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from govgrid.permissions import ADMIN, user_roles
@@ -89,15 +91,21 @@ def grid_members(grid: Grid) -> QuerySet:
     return Membership.objects.filter(grid=grid).select_related("user").order_by("role", "user__first_name")
 
 
+# SpatiaLite does not use its R-tree for `boundary__contains` by itself: candidates come from the
+# index's virtual table first (bench/routing.py: about 5x faster at 10,000 grids).
+SPATIALITE_CANDIDATES = (
+    "SELECT ROWID FROM SpatialIndex WHERE f_table_name = 'grids_grid' AND f_geometry_column = 'boundary'"
+    " AND search_frame = MakePoint(%s, %s, 4326)"
+)
+
+
 def grid_locate(point: Point) -> Grid | None:
     """The deepest active grid containing the point, or None outside every grid (not scoped:
     routing a report does not depend on who sends it)."""
-    return (
-        Grid.objects.filter(active_to__isnull=True, boundary__contains=point)
-        .only("code", "name", "level")
-        .order_by("-level")
-        .first()
-    )
+    qs = Grid.objects.filter(active_to__isnull=True, boundary__contains=point)
+    if connection.vendor == "sqlite":
+        qs = qs.filter(pk__in=RawSQL(SPATIALITE_CANDIDATES, (point.x, point.y)))
+    return qs.only("code", "name", "level").order_by("-level").first()
 
 
 def field_members(*, user) -> QuerySet:

@@ -10,8 +10,14 @@ COUNTIES = {"530702": (8, 11), "530127": (2, 4)}
 
 
 def import_county(code: str, **kwargs):
+    """Import a county; also restores the migrations' reference data (categories, holidays), which
+    a transactional test's flush removes."""
+    from events.catalogue import category_seed
+    from events.worktime import holiday_seed
     from grids.services import divisions_import
 
+    category_seed()
+    holiday_seed(years=[2025, 2026])
     kwargs.setdefault("grids_per_community", COUNTIES[code])
     kwargs.setdefault("seed", 1)
     return divisions_import(

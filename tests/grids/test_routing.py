@@ -67,3 +67,17 @@ def test_malformed_coordinates_are_400(client, params, field):
     response = client.get("/api/v1/grids/locate/", params)
     assert response.status_code == 400
     assert field in response.json()
+
+
+def test_spatialite_spatial_index_is_enabled_and_filled():
+    """Guards the migration that recreates SpatiaLite's R-trees after Django rebuilds a table."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        assert connection.vendor == "postgresql"  # PostGIS keeps its GiST index through migrations
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT CheckSpatialIndex('grids_grid', 'boundary')")
+        assert cursor.fetchone()[0] == 1
+        cursor.execute("SELECT count(*) FROM idx_grids_grid_boundary")
+        assert cursor.fetchone()[0] == Grid.objects.count()
