@@ -7,21 +7,21 @@ inserted first, and only the inserter acts.
 """
 
 import logging
-from datetime import timedelta
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dispatch import routing
 from govgrid.notify import notify
+from grids.selectors import grid_chief_ids
 
 from .choices import OPEN_STATUSES, Status
 from .models import DeadlineMark, Event
 from .services import EventError, _assignee_ids, event_transition
 
 log = logging.getLogger(__name__)
-REMIND_BEFORE = timedelta(hours=24)
 
 
 def _claim(event_id: int, kind: str, deadline) -> bool:
@@ -34,12 +34,6 @@ def _claim(event_id: int, kind: str, deadline) -> bool:
         return False
 
 
-def _remind_at(event: Event):
-    """24 h before the deadline, or at half the limit when the limit is shorter than 48 h."""
-    start = event.accepted_at or event.created_at
-    return event.due_at - min(REMIND_BEFORE, (event.due_at - start) / 2)
-
-
 def deadline_scan(*, now=None) -> dict:
     now = now or timezone.now()
     counts = {"reminded": 0, "overdue": 0, "supervised": 0, "escalated": 0}
@@ -47,13 +41,16 @@ def deadline_scan(*, now=None) -> dict:
         status=Status.RESOLVED
     )
 
+    reminded = DeadlineMark.objects.filter(
+        event=OuterRef("pk"), kind=DeadlineMark.REMINDER, deadline=OuterRef("due_at")
+    )
     for event in (
-        open_with_deadline.filter(overdue=False, due_at__gt=now, due_at__lte=now + REMIND_BEFORE)
-        .exclude(deadline_marks__kind=DeadlineMark.REMINDER)
+        open_with_deadline.filter(overdue=False, due_at__gt=now, remind_at__lte=now)
+        .exclude(Exists(reminded))
         .select_related("assignee_department")
-        .only("pk", "number", "due_at", "accepted_at", "created_at", "assignee_user_id", "assignee_department_id")
+        .only("pk", "number", "due_at", "assignee_user_id", "assignee_department_id")
     ):
-        if now >= _remind_at(event) and _claim(event.pk, DeadlineMark.REMINDER, event.due_at):
+        if _claim(event.pk, DeadlineMark.REMINDER, event.due_at):
             counts["reminded"] += 1
             with transaction.atomic():
                 notify(
@@ -71,7 +68,13 @@ def deadline_scan(*, now=None) -> dict:
         counts["overdue"] += 1
         with transaction.atomic():
             event = event_transition(event=Event(pk=event_id), action="mark_overdue", actor=None)
-            heads = routing.department_head_ids(event.assignee_department_id) if event.assignee_department_id else []
+            # The head of the responsible department, or, for a case no department holds, the chief
+            # of its grid (the nearest grid chief up the tree).
+            heads = (
+                routing.department_head_ids(event.assignee_department_id)
+                if event.assignee_department_id
+                else grid_chief_ids(event.grid.code)
+            )
             order = routing.supervision_order_issue(
                 event_id=event.pk,
                 deadline=due_at,

@@ -118,6 +118,8 @@ class Event(models.Model):
         verbose_name=_("suggested department"),
     )
     due_at = models.DateTimeField(_("deadline"), null=True, blank=True)
+    # Derived with due_at by the workflow: when the deadline scan reminds the assignee.
+    remind_at = models.DateTimeField(_("reminder at"), null=True, blank=True)
     overdue = models.BooleanField(_("overdue"), default=False)
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     rework_count = models.PositiveSmallIntegerField(_("reworks"), default=0)
@@ -150,6 +152,7 @@ class Event(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["status", "due_at"], name="event_status_due_idx"),
+            models.Index(fields=["status", "remind_at"], name="event_status_remind_idx"),
             models.Index(fields=["grid", "status"], name="event_grid_status_idx"),
         ]
 

@@ -49,9 +49,9 @@ class EventError(Exception):
 # --- the log ------------------------------------------------------------------------------
 
 
-def log_hash(*, event_id, seq, action, from_status, to_status, actor_id, note, data, created_at, prev_hash) -> str:
+def log_hash(*, event_id, seq, action, from_status, to_status, actor_label, note, data, created_at, prev_hash) -> str:
     content = json.dumps(
-        [event_id, seq, action, from_status, to_status, actor_id, note, data, created_at.isoformat(), prev_hash],
+        [event_id, seq, action, from_status, to_status, actor_label, note, data, created_at.isoformat(), prev_hash],
         ensure_ascii=False,
         sort_keys=True,
         separators=(",", ":"),
@@ -65,13 +65,16 @@ def _log(event: Event, action: str, actor, *, from_status="", to_status="", note
     seq = (event.log.order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
     now = timezone.now()
     data = data or {}
+    # The chain covers who acted by the name recorded at the time: an account may later be deleted
+    # (the row's `actor` becomes null) without that being mistaken for tampering.
+    actor_label = (actor.get_full_name() or actor.get_username()) if actor else ""
     digest = log_hash(
         event_id=event.pk,
         seq=seq,
         action=action,
         from_status=from_status,
         to_status=to_status,
-        actor_id=actor.pk if actor else None,
+        actor_label=actor_label,
         note=note,
         data=data,
         created_at=now,
@@ -84,7 +87,7 @@ def _log(event: Event, action: str, actor, *, from_status="", to_status="", note
         from_status=from_status,
         to_status=to_status,
         actor=actor,
-        actor_label=(actor.get_full_name() or actor.get_username()) if actor else "",
+        actor_label=actor_label,
         note=note,
         data=data,
         created_at=now,
@@ -273,11 +276,11 @@ def event_report(
         },
     )
     event.save(update_fields=["log_head"])
-    _after_commit(event, "event.created")
     if resolve_on_spot:
         for content in cleaned_after:
             EventPhoto.objects.create(event=event, stage=PhotoStage.AFTER, image=content, uploaded_by=actor)
         _self_resolve(event, actor, result)
+    _after_commit(event, "event.created")  # after an on-the-spot resolution: pushed as it commits, closed
     return event, True
 
 
@@ -449,13 +452,31 @@ def _on_accept(event, actor, details, note):
         raise EventError(_("Level must be 1, 2 or 3."), field="level")
     event.level = level
     if event.category.limit_hours:
-        event.due_at = worktime.deadline(timezone.now(), event.category.limit_hours, event.category.limit_unit)
+        _set_deadline(event, timezone.now(), event.category.limit_hours, event.category.limit_unit)
     return (
         note,
         {"level": level, "due_at": event.due_at.isoformat() if event.due_at else None},
         [],
-        ["category", "level", "due_at"],
+        ["category", "level", "due_at", "remind_at"],
     )
+
+
+REMIND_BEFORE = timedelta(hours=24)
+
+
+def _set_deadline(event: Event, start, hours: int, unit: str) -> None:
+    """Set the deadline and when to remind: 24 h before it, or at half the limit when the limit
+    is shorter than 48 h (half counted in the limit's own unit: working hours stay working hours)."""
+    unit = unit or "work_hours"
+    event.due_at = worktime.deadline(start, hours, unit)
+    if hours >= 48:
+        event.remind_at = event.due_at - REMIND_BEFORE
+    else:
+        event.remind_at = (
+            worktime.deadline(start, hours / 2, unit)
+            if unit != "work_days_as_hours"
+            else (start + (event.due_at - start) / 2)
+        )
 
 
 def _on_merge(event, actor, details, note):
@@ -531,7 +552,7 @@ def _on_approve_extension(event, actor, details, note):
     if not hours:
         raise EventError(_("Nobody asked for more time."), status=409)
     base = max(event.due_at or timezone.now(), timezone.now())
-    event.due_at = worktime.deadline(base, hours, event.category.limit_unit or "work_hours")
+    _set_deadline(event, base, hours, event.category.limit_unit)
     event.extension_count += 1
     event.extension_requested_hours = None
     event.overdue = False
@@ -539,7 +560,7 @@ def _on_approve_extension(event, actor, details, note):
         note,
         {"hours": hours, "due_at": event.due_at.isoformat()},
         _assignee_ids(event),
-        ["due_at", "extension_count", "extension_requested_hours", "overdue"],
+        ["due_at", "remind_at", "extension_count", "extension_requested_hours", "overdue"],
     )
 
 

@@ -14,7 +14,7 @@ from django.http import Http404
 
 from govgrid.permissions import ADMIN, user_roles
 
-from .choices import FIELD_ROLES
+from .choices import FIELD_ROLES, MemberRole
 from .models import Grid, Membership
 
 EVERYTHING = ("",)  # the prefix every code starts with
@@ -111,3 +111,15 @@ def grid_locate(point: Point) -> Grid | None:
 def field_members(*, user) -> QuerySet:
     """Field workers' memberships in the user's jurisdiction."""
     return Membership.objects.filter(jurisdiction_q(user, "grid__code"), role__in=FIELD_ROLES)
+
+
+def grid_chief_ids(code: str) -> list[int]:
+    """The grid chiefs of the nearest grid, from `code` up the tree, that has one."""
+    ancestors = [code[:n] for n in range(len(code), 5, -3)]
+    seats = Membership.objects.filter(grid__code__in=ancestors, role=MemberRole.GRID_CHIEF).values_list(
+        "grid__code", "user_id"
+    )
+    by_grid: dict[str, list[int]] = {}
+    for grid_code, user_id in seats:
+        by_grid.setdefault(grid_code, []).append(user_id)
+    return next((by_grid[c] for c in ancestors if c in by_grid), [])
