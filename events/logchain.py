@@ -35,12 +35,15 @@ def chain_problems(*, events=None) -> list[str]:
             action=row.action,
             from_status=row.from_status,
             to_status=row.to_status,
+            actor_ref=row.actor_ref,
             actor_label=row.actor_label,
             note=row.note,
             data=row.data,
             created_at=row.created_at,
             prev_hash=row.prev_hash,
         )
+        if row.actor_id is not None and row.actor_id != row.actor_ref:
+            problems.append(f"{where}: credited to another account")
         if digest != row.hash:
             problems.append(f"{where}: content does not match its hash (edited)")
         prev, expected_seq = row.hash, row.seq + 1

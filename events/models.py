@@ -201,6 +201,7 @@ class EventLog(models.Model):
     from_status = models.CharField(_("from"), max_length=12, blank=True)
     to_status = models.CharField(_("to"), max_length=12, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    actor_ref = models.PositiveIntegerField(null=True, blank=True, editable=False)  # the actor's id, kept
     actor_label = models.CharField(_("by"), max_length=100, blank=True)
     note = models.TextField(_("note"), blank=True)
     data = models.JSONField(default=dict, blank=True)

@@ -49,9 +49,23 @@ class EventError(Exception):
 # --- the log ------------------------------------------------------------------------------
 
 
-def log_hash(*, event_id, seq, action, from_status, to_status, actor_label, note, data, created_at, prev_hash) -> str:
+def log_hash(
+    *, event_id, seq, action, from_status, to_status, actor_ref, actor_label, note, data, created_at, prev_hash
+) -> str:
     content = json.dumps(
-        [event_id, seq, action, from_status, to_status, actor_label, note, data, created_at.isoformat(), prev_hash],
+        [
+            event_id,
+            seq,
+            action,
+            from_status,
+            to_status,
+            actor_ref,
+            actor_label,
+            note,
+            data,
+            created_at.isoformat(),
+            prev_hash,
+        ],
         ensure_ascii=False,
         sort_keys=True,
         separators=(",", ":"),
@@ -65,15 +79,18 @@ def _log(event: Event, action: str, actor, *, from_status="", to_status="", note
     seq = (event.log.order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
     now = timezone.now()
     data = data or {}
-    # The chain covers who acted by the name recorded at the time: an account may later be deleted
-    # (the row's `actor` becomes null) without that being mistaken for tampering.
+    # The chain covers who acted by the account id and name recorded at the time (`actor_ref`,
+    # `actor_label`): the `actor` link may later become null when the account is deleted without
+    # that being mistaken for tampering, but it may never point at anyone else.
     actor_label = (actor.get_full_name() or actor.get_username()) if actor else ""
+    actor_ref = actor.pk if actor else None
     digest = log_hash(
         event_id=event.pk,
         seq=seq,
         action=action,
         from_status=from_status,
         to_status=to_status,
+        actor_ref=actor_ref,
         actor_label=actor_label,
         note=note,
         data=data,
@@ -87,6 +104,7 @@ def _log(event: Event, action: str, actor, *, from_status="", to_status="", note
         from_status=from_status,
         to_status=to_status,
         actor=actor,
+        actor_ref=actor_ref,
         actor_label=actor_label,
         note=note,
         data=data,
@@ -114,8 +132,7 @@ def event_roles(*, event: Event, user) -> set[str]:
         and user.department_memberships.filter(department_id=event.assignee_department_id).exists()
     ):
         roles.add(ASSIGNEE)
-    ancestors = [code[:n] for n in range(6, len(code) + 1, 3)]
-    if Membership.objects.filter(user=user, role__in=FIELD_ROLES, grid__code__in=ancestors).exists():
+    if _field_worker_of(user, code):
         roles.add(GRID)
     return roles
 
@@ -230,6 +247,8 @@ def event_report(
             raise EventError(_("This category cannot be resolved on the spot; report it for dispatch."))
         if not cleaned or not cleaned_after or not result.strip():
             raise EventError(_("Resolving on the spot needs before and after photos and a result."))
+        if not _field_worker_of(actor, grid.code):
+            raise EventError(_("Only a grid worker of this grid may resolve it on the spot."), status=403)
 
     now = timezone.now()
     department = routing.department_for(department_type=category.department_type, grid_code=grid.code)
@@ -284,9 +303,15 @@ def event_report(
     return event, True
 
 
+def _field_worker_of(user, grid_code: str) -> bool:
+    """A field worker (grid chief, full- or part-time worker, …) seated on this grid or above it."""
+    if user is None or not user.is_authenticated:
+        return False
+    ancestors = [grid_code[:n] for n in range(6, len(grid_code) + 1, 3)]
+    return Membership.objects.filter(user=user, role__in=FIELD_ROLES, grid__code__in=ancestors).exists()
+
+
 def _self_resolve(event: Event, actor, result: str) -> None:
-    if GRID not in event_roles(event=event, user=actor):
-        raise EventError(_("Only a grid worker of this grid may resolve it on the spot."), status=403)
     for action, target in (("accept", Status.ACCEPTED), ("resolve", Status.RESOLVED), ("close", Status.CLOSED)):
         before = event.status
         event.status = target
@@ -447,6 +472,9 @@ def _on_accept(event, actor, details, note):
     category = details.get("category")
     if category:
         event.category = category if isinstance(category, Category) else category_for_intake(category)
+        event.suggested_department = routing.department_for(
+            department_type=event.category.department_type, grid_code=event.grid.code
+        )
     level = int(details.get("level") or event.category.level or event.level)
     if level not in (1, 2, 3):
         raise EventError(_("Level must be 1, 2 or 3."), field="level")
@@ -457,7 +485,7 @@ def _on_accept(event, actor, details, note):
         note,
         {"level": level, "due_at": event.due_at.isoformat() if event.due_at else None},
         [],
-        ["category", "level", "due_at", "remind_at"],
+        ["category", "suggested_department", "level", "due_at", "remind_at"],
     )
 
 
@@ -481,7 +509,7 @@ def _set_deadline(event: Event, start, hours: int, unit: str) -> None:
 
 def _on_merge(event, actor, details, note):
     into = Event.objects.filter(number=str(details["into"])).first()
-    if into is None or into.pk == event.pk or into.status in (Status.MERGED, Status.REJECTED):
+    if into is None or into.pk == event.pk or into.status not in OPEN_STATUSES:
         raise EventError(_("Merge into an existing open case number."), field="into")
     event.merged_into = into
     return note, {"into": into.number}, [], ["merged_into"]
@@ -507,7 +535,7 @@ def _on_dispatch(event, actor, details, note):
         target = {"department": department.name}
     else:
         worker = worker if hasattr(worker, "pk") else get_user_model().objects.filter(pk=worker).first()
-        if worker is None or not code_in_jurisdiction(worker, event.grid.code):
+        if worker is None or not _field_worker_of(worker, event.grid.code):
             raise EventError(_("That worker does not serve this grid."), field="worker")
         event.assignee_user, event.assignee_department = worker, None
         target = {"worker": worker.get_full_name() or worker.get_username()}
@@ -515,7 +543,15 @@ def _on_dispatch(event, actor, details, note):
 
 
 def _on_return(event, actor, details, note):
-    return note, {}, list(_center_ids(event)), []
+    """The assignee says it is not theirs: it leaves them (no reminders, supervision or personal
+    data for them any more) and goes back to the center for re-dispatch (改派)."""
+    returned_by = (
+        event.assignee_department.name
+        if event.assignee_department_id
+        else (event.assignee_user.get_username() if event.assignee_user_id else "")
+    )
+    event.assignee_department, event.assignee_user = None, None
+    return note, {"returned_by": returned_by}, list(_center_ids(event)), ["assignee_department", "assignee_user"]
 
 
 def _on_resolve(event, actor, details, note):
@@ -585,7 +621,7 @@ def _on_rate(event, actor, details, note):
         raise EventError(_("Rate from 1 to 5."), field="satisfaction")
     if event.satisfaction is not None:
         raise EventError(_("This case has been rated already."), status=409)
-    if event.callback_required and not event.callbacks.exists():
+    if event.callback_required and not event.callbacks.filter(reached=True).exists():
         raise EventError(_("Call the reporter back (回访) before the final evaluation."), status=409)
     event.satisfaction = satisfaction
     event.rating_comment = str(details.get("comment") or "")[:500]

@@ -1,6 +1,8 @@
+import asyncio
 import io
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
@@ -55,8 +57,9 @@ def other_worker(db):
 @pytest.fixture
 def department(db):
     """The county's sanitation department, with a head and a clerk."""
-    dept = Department.objects.create(name="古城区环境卫生管理站", type="环境卫生", level=3,
-                                     area=Grid.objects.get(code="530702"))
+    dept = Department.objects.create(
+        name="古城区环境卫生管理站", type="环境卫生", level=3, area=Grid.objects.get(code="530702")
+    )
     head = UserFactory(username="hw-head", roles=["department_staff"])
     clerk = UserFactory(username="hw-clerk", roles=["department_staff"])
     DepartmentMember.objects.create(department=dept, user=head, is_head=True)
@@ -136,7 +139,9 @@ def community_chief(db):
 @pytest.fixture
 def other_department(db):
     """The county's traffic police: another department, with one clerk."""
-    dept = Department.objects.create(name="古城区交警大队", type="公安交警", level=3, area=Grid.objects.get(code="530702"))
+    dept = Department.objects.create(
+        name="古城区交警大队", type="公安交警", level=3, area=Grid.objects.get(code="530702")
+    )
     dept.clerk = UserFactory(username="jj-clerk", roles=["department_staff"])
     DepartmentMember.objects.create(department=dept, user=dept.clerk)
     return dept
@@ -175,16 +180,90 @@ def case_in(report, center, department, gridworker):
     from events.services import event_transition
 
     def actor_of(action):
-        return {"claim": department.clerk, "return": department.clerk, "resolve": department.clerk,
-                "close": gridworker}.get(action, center)
+        return {
+            "claim": department.clerk,
+            "return": department.clerk,
+            "resolve": department.clerk,
+            "close": gridworker,
+        }.get(action, center)
 
     def _case_in(status, **report_kwargs):
         event = report(**report_kwargs)
         for action in WALKS[status]:
             into = report(description="同一堆垃圾").number if action == "merge" else None
-            event = event_transition(event=event, action=action, actor=actor_of(action),
-                                     **step_details(action, department=department, into=into))
+            event = event_transition(
+                event=event,
+                action=action,
+                actor=actor_of(action),
+                **step_details(action, department=department, into=into),
+            )
         assert event.status == status
         return event
 
     return _case_in
+
+
+@pytest.fixture
+def fast_passwords(settings):
+    """Personas are created in almost every test; PBKDF2's million rounds would cost ~0.6 s each."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+class Listener:
+    """A channel subscribed to live groups (`govgrid.live`), read after the pushes were sent."""
+
+    def __init__(self, *groups):
+        from channels.layers import get_channel_layer
+
+        self.layer = get_channel_layer()
+        self.groups = groups
+        self.channel = async_to_sync(self._join)()
+
+    async def _join(self):
+        channel = await self.layer.new_channel()
+        for group in self.groups:
+            await self.layer.group_add(group, channel)
+        return channel
+
+    def messages(self, wait=0.3) -> list[dict]:
+        """Every message received until none comes for `wait` seconds; then leaves the groups."""
+
+        async def drain():
+            got = []
+            while True:
+                try:
+                    got.append((await asyncio.wait_for(self.layer.receive(self.channel), wait))["message"])
+                except TimeoutError:
+                    return got
+
+        try:
+            return async_to_sync(drain)()
+        finally:
+            async_to_sync(self._leave)()
+
+    async def _leave(self):
+        for group in self.groups:
+            await self.layer.group_discard(group, self.channel)
+
+
+# What `deadline_scan` returns when it did nothing.
+SCAN_NOTHING = {"reminded": 0, "overdue": 0, "supervised": 0, "escalated": 0}
+
+
+def deadline_marks(event):
+    """The (kind, deadline) marks of a case, sorted."""
+    from events.models import DeadlineMark
+
+    return sorted(DeadlineMark.objects.filter(event=event).values_list("kind", "deadline"))
+
+
+@pytest.fixture
+def run_scan(django_capture_on_commit_callbacks, eager_celery):
+    """`run_scan(now)`: run the deadline scan, then its after-commit work (pushes, inbox deliveries)."""
+    from events.deadlines import deadline_scan
+
+    def _scan(now):
+        with django_capture_on_commit_callbacks(execute=True):
+            return deadline_scan(now=now)
+
+    return _scan
