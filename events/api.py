@@ -16,7 +16,7 @@ from . import selectors, services
 from .choices import Source
 from .models import Category, Event
 from .services import EventError
-from .workflow import WORKFLOW, allowed_actions
+from .workflow import WORKFLOW
 
 
 def error_response(exc: EventError) -> Response:
@@ -295,6 +295,3 @@ class CategoryListView(generics.ListAPIView):
     def get_queryset(self):
         return Category.objects.filter(active=True).select_related("parent").order_by("code")
 
-
-def allowed_for(event, user) -> list[str]:
-    return allowed_actions(event.status, services.event_roles(event=event, user=user))

@@ -14,7 +14,7 @@ from django.http import Http404
 
 from govgrid.permissions import ADMIN, user_roles
 
-from .choices import FIELD_ROLES, MemberRole
+from .choices import MemberRole
 from .models import Grid, Membership
 
 EVERYTHING = ("",)  # the prefix every code starts with
@@ -106,11 +106,6 @@ def grid_locate(point: Point) -> Grid | None:
     if connection.vendor == "sqlite":
         qs = qs.filter(pk__in=RawSQL(SPATIALITE_CANDIDATES, (point.x, point.y)))
     return qs.only("code", "name", "level").order_by("-level").first()
-
-
-def field_members(*, user) -> QuerySet:
-    """Field workers' memberships in the user's jurisdiction."""
-    return Membership.objects.filter(jurisdiction_q(user, "grid__code"), role__in=FIELD_ROLES)
 
 
 def grid_chief_ids(code: str) -> list[int]:
