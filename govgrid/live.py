@@ -42,7 +42,10 @@ def send_now(groups: list[str], message: dict) -> None:
             except Exception:  # a push is a hint: never let a broken channel layer break a write
                 log.exception("live push to %s failed", group)
 
-    async_to_sync(send_all)()
+    try:
+        async_to_sync(send_all)()
+    except RuntimeError:  # called from a thread running an event loop: a hint is dropped, not the write
+        log.exception("live push to %s failed", groups)
 
 
 def publish(groups: list[str], message: dict) -> None:
