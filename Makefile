@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 PYTEST := $(PY) -m pytest
 
-.PHONY: setup setup-dev run test test-postgis lint bench messages
+.PHONY: setup setup-dev run simulate test test-postgis lint bench messages
 
 # Tests run with DEBUG off, as Django's test runner does, over plain http.
 TEST_ENV := SECRET_KEY=tests-only-secret-key-$(shell printf 'x%.0s' $$(seq 40)) HTTPS=0
@@ -15,6 +15,11 @@ setup-dev:
 
 run:
 	@scripts/run.sh
+
+# Beside a running `make run` (another terminal): a living demo county, with 14 days of history first.
+simulate: setup
+	@SECRET_KEY="$$(cat var/secret_key)" DEBUG=0 HTTPS=0 REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:$${REDIS_PORT:-6379}/0}" \
+	  $(PY) manage.py simulate --history 14 $(SIMULATE_ARGS)
 
 messages: setup-dev
 	@DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv -v 0

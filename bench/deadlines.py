@@ -42,23 +42,20 @@ the database. The worker refuses a database that already holds grids.
 """
 
 import argparse
-import json
-import os
 import statistics
-import subprocess
 import sys
 import time
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench import _common as common  # noqa: E402  (needs ROOT on the path when run as a script)
+
 COUNTY_CODE = "530702"
 POSTGIS_URL = "postgis://postgres@127.0.0.1:5432/govgrid_bench_deadlines"
-RESULT_PREFIX = "RESULT "
 STEADY_RUNS = 5
 SLOW_QUERY_MS = 50.0  # EXPLAIN ANALYZE the scan's queries slower than this
 WHAT_IF_INDEXES = (("due_at", "bench_event_pending_due_idx"), ("remind_at", "bench_event_pending_remind_idx"))
@@ -151,16 +148,9 @@ def log(message: str) -> None:
 
 
 def worker(n_events: int, backlog: int) -> dict:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govgrid.settings")
-    if not os.environ.get("DATABASE_URL"):
-        sys.exit("bench/deadlines.py --worker needs DATABASE_URL set to a scratch database.")
-    import django
+    common.django_setup("deadlines.py")
 
-    django.setup()
-
-    from django.conf import settings
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
     from django.db import connection, models
     from django.utils import timezone
 
@@ -169,24 +159,11 @@ def worker(n_events: int, backlog: int) -> dict:
     from events.choices import OPEN_STATUSES, Status
     from events.deadlines import deadline_scan
     from events.models import Event
-    from grids.models import Grid
-    from grids.services import divisions_import
 
-    settings.DEBUG = False
     if connection.vendor != "postgresql":
         sys.exit("bench/deadlines.py runs on PostGIS only.")
-    if "grids_grid" in connection.introspection.table_names() and Grid.objects.exists():
-        sys.exit(f"{connection.settings_dict['NAME']} already holds grids: give the benchmark a scratch database.")
-
-    log(f"migrating {connection.settings_dict['NAME']}")
-    call_command("migrate", verbosity=0)
-    data = ROOT / "grids" / "data"
-    divisions_import(
-        csv_text=(data / f"{COUNTY_CODE}.csv").read_text(encoding="utf-8"),
-        boundary_text=(data / f"{COUNTY_CODE}.boundary.geojson").read_text(encoding="utf-8"),
-        grids_per_community=(8, 11),
-        seed=1,
-    )
+    common.scratch_migrate(log)
+    common.county_import(COUNTY_CODE, (8, 11), seed=1)
     demo_departments_create(county_code=COUNTY_CODE)
     User = get_user_model()
     heads = User.objects.bulk_create(
@@ -211,8 +188,7 @@ def worker(n_events: int, backlog: int) -> dict:
         cursor.execute(INSERT_MARKS, params)
         marks = cursor.rowcount
         cursor.execute("VACUUM ANALYZE")
-        cursor.execute("SELECT split_part(version(), ' ', 2), postgis_lib_version()")
-        version = "PostgreSQL {} / PostGIS {}".format(*cursor.fetchone())
+        version = common.db_version(connection)
         cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('events_event'))")
         (table_size,) = cursor.fetchone()
     build_s = time.perf_counter() - started
@@ -421,48 +397,14 @@ def explain(connection, queries: QueryLog, always: bool = False) -> list[dict]:
 # --- The parent ----------------------------------------------------------------------------------
 
 
-def _pg_url(url: str, dbname: str, scheme: str = "postgresql") -> str:
-    parts = urlsplit(url)
-    return urlunsplit((scheme, parts.netloc, f"/{dbname}", parts.query, ""))
-
-
-def postgis_create(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    name = urlsplit(url).path.lstrip("/")
-    with psycopg.connect(_pg_url(url, "postgres"), autocommit=True, connect_timeout=5) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    with psycopg.connect(_pg_url(url, name), autocommit=True, connect_timeout=5) as conn:
-        conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
-
-
-def postgis_drop(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    name = urlsplit(url).path.lstrip("/")
-    with psycopg.connect(_pg_url(url, "postgres"), autocommit=True, connect_timeout=5) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-
-
 def run_worker(url: str, args) -> dict | None:
-    env = os.environ | {
-        "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "govgrid.settings",
-        "REDIS_URL": "",  # Celery eager, in-memory channel layer: the scan's work all in this process
-        "LOG_LEVEL": "WARNING",  # not one console SMS line per supervision order
-    }
-    env.setdefault("DEBUG", "1")  # settings need a SECRET_KEY otherwise; the worker turns DEBUG off
-    command = [sys.executable, str(Path(__file__).resolve()), "--worker"]
-    command += ["--events", str(args.events), "--backlog", str(args.backlog)]
-    done = subprocess.run(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=False)
-    for line in done.stdout.splitlines():
-        if line.startswith(RESULT_PREFIX):
-            return json.loads(line[len(RESULT_PREFIX) :])
-    print(f"the worker failed (exit {done.returncode}); see its output above.")
-    return None
+    env = common.worker_env(
+        url,
+        REDIS_URL="",  # Celery eager, in-memory channel layer: the scan's work all in this process
+        LOG_LEVEL="WARNING",  # not one console SMS line per supervision order
+    )
+    argv = ["--worker", "--events", str(args.events), "--backlog", str(args.backlog)]
+    return common.run_worker(__file__, argv, env)
 
 
 def print_report(r: dict) -> None:
@@ -480,12 +422,7 @@ def print_report(r: dict) -> None:
         else:
             result = f"{result:,}"
         lines.append((row["what"], row["when"], f"{row['ms']:,.1f}", str(row.get("queries", "")), result))
-    widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
-    for j, line in enumerate(lines):
-        cells = [c.rjust(w) if i in (2, 3) else c.ljust(w) for i, (c, w) in enumerate(zip(line, widths, strict=True))]
-        print("  ".join(cells).rstrip())
-        if j == 0:
-            print("  ".join("-" * w for w in widths))
+    common.print_table(lines, "llrrl")
     f = r["first"]
     per_case = f"{f['per_case_ms']:.1f} ms" if f["per_case_ms"] is not None else "n/a"
     print(
@@ -541,22 +478,17 @@ def main(argv: list[str] | None = None) -> dict | None:
     args = parse(argv or [])
     if args.worker:
         result = worker(args.events, args.backlog)
-        print(RESULT_PREFIX + json.dumps(result, default=str), flush=True)
+        common.print_result(result, default=str)
         return result
-    try:
-        postgis_create(args.postgis)
-    except Exception as exc:  # psycopg missing, server down, no rights
-        print(f"PostGIS: cannot create {args.postgis} ({exc.__class__.__name__}: {exc}); skipped.")
+    if not common.postgis_try_create(args.postgis):  # psycopg missing, server down, no rights
         return None
     try:
         result = run_worker(args.postgis, args)
     finally:
-        postgis_drop(args.postgis)
+        common.postgis_drop(args.postgis)
     if result:
         print()
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
-        ).stdout.strip()
+        commit = common.git_commit()
         print(f"Code at commit {commit or '?'} (plus any uncommitted changes in the work tree).")
         print_report(result)
     return result

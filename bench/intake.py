@@ -48,8 +48,6 @@ import json
 import os
 import random
 import shutil
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -58,7 +56,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -66,13 +64,28 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench import _common as common  # noqa: E402  (needs ROOT on the path when run as a script)
+from bench._common import (  # noqa: E402
+    HOST,
+    Http,
+    cpu_seconds,
+    free_port,
+    machine_busy,
+    percentiles,
+    postgres_cpu,
+    postgres_pid,
+    random_points,
+    redis_cpu,
+    redis_flush,
+    server_pids,
+    server_stop,
+)
+
 COUNTY_CODE = "530702"
 GRIDS_PER_COMMUNITY = (8, 11)
 CATEGORY = "0102"
 POSTGIS_URL = "postgis://postgres@127.0.0.1:5432/govgrid_bench_intake"
 REDIS_URL = "redis://127.0.0.1:6379/5"
-RESULT_PREFIX = "RESULT "
-HOST = "127.0.0.1"
 WARMUP_S = 3.0
 BACKGROUND_S = 2.0  # seconds of idle server before each run, to see what else the machine is doing
 PROFILE_CALLS = 300  # serial in-process event_report calls in the setup worker
@@ -91,34 +104,6 @@ DEFAULT_VARIANTS = {
 
 def log(message: str) -> None:
     print(f"  [{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def percentiles(seconds: list[float]) -> dict:
-    if not seconds:
-        return {"p50_ms": float("nan"), "p95_ms": float("nan"), "p99_ms": float("nan"), "max_ms": float("nan")}
-    ms = np.array(seconds) * 1000
-    return {
-        "p50_ms": float(np.percentile(ms, 50)),
-        "p95_ms": float(np.percentile(ms, 95)),
-        "p99_ms": float(np.percentile(ms, 99)),
-        "max_ms": float(ms.max()),
-    }
-
-
-def random_points(area, n: int, seed: str) -> list[tuple[float, float]]:
-    """n points uniform in the area's bounding box that fall inside it, as (x, y) pairs."""
-    from shapely.geometry import Point as ShapelyPoint
-    from shapely.prepared import prep
-
-    rng = random.Random(seed)
-    minx, miny, maxx, maxy = area.bounds
-    inside = prep(area)
-    points = []
-    while len(points) < n:
-        x, y = rng.uniform(minx, maxx), rng.uniform(miny, maxy)
-        if inside.contains(ShapelyPoint(x, y)):
-            points.append((x, y))
-    return points
 
 
 # --- The setup worker: migrate, import, departments, the in-process profile -----------------
@@ -142,16 +127,9 @@ def timed(fn, items, postmaster: int | None = None) -> dict:
 
 
 def worker(backend: str) -> dict:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govgrid.settings")
-    if not os.environ.get("DATABASE_URL"):
-        sys.exit("bench/intake.py --worker needs DATABASE_URL set to a scratch database.")
-    import django
-
-    django.setup()
+    common.django_setup("intake.py")
 
     import shapely
-    from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -161,29 +139,13 @@ def worker(backend: str) -> dict:
     from events.services import event_report, point_from
     from grids.models import Grid
     from grids.selectors import grid_locate
-    from grids.services import divisions_import
 
-    settings.DEBUG = False
-    if "grids_grid" in connection.introspection.table_names() and Grid.objects.exists():
-        sys.exit(f"{connection.settings_dict['NAME']} already holds grids: give the benchmark a scratch database.")
-    log(f"{backend}: migrating {connection.settings_dict['NAME']}")
-    call_command("migrate", verbosity=0)
-    data = ROOT / "grids" / "data"
-    report = divisions_import(
-        csv_text=(data / f"{COUNTY_CODE}.csv").read_text(encoding="utf-8"),
-        boundary_text=(data / f"{COUNTY_CODE}.boundary.geojson").read_text(encoding="utf-8"),
-        grids_per_community=GRIDS_PER_COMMUNITY,
-        seed=1,
-    )
+    common.scratch_migrate(log, f"{backend}: ")
+    report = common.county_import(COUNTY_CODE, GRIDS_PER_COMMUNITY, seed=1)
     departments = demo_departments_create(county_code=COUNTY_CODE)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT split_part(version(), ' ', 2), postgis_lib_version()")
-            version = "PostgreSQL {} / PostGIS {}".format(*cursor.fetchone())
-        else:
-            cursor.execute("SELECT sqlite_version(), spatialite_version()")
-            version = "SQLite {} / SpatiaLite {}".format(*cursor.fetchone())
+    version = common.db_version(connection)
     county = Grid.objects.get(code=COUNTY_CODE).boundary
     log(f"{backend}: {report.created} grids, {departments} departments; profiling the intake in-process")
 
@@ -256,58 +218,6 @@ def worker(backend: str) -> dict:
 # --- The load: asyncio keep-alive HTTP/1.1 clients -------------------------------------------
 
 
-class Http:
-    """One keep-alive HTTP/1.1 connection; enough of the protocol for uvicorn's answers."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self.reader = self.writer = None
-
-    async def open(self) -> None:
-        self.reader, self.writer = await asyncio.open_connection(HOST, self.port)
-
-    async def close(self) -> None:
-        if self.writer:
-            self.writer.close()
-            try:
-                await self.writer.wait_closed()
-            except OSError:
-                pass
-            self.reader = self.writer = None
-
-    async def request(self, method: str, path: str, body: bytes = b"", headers: dict | None = None) -> int:
-        if self.writer is None:
-            await self.open()
-        head = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{self.port}", "Accept: application/json"]
-        if body:
-            head += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
-        head += [f"{k}: {v}" for k, v in (headers or {}).items()]
-        self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
-        status_line = await self.reader.readline()
-        if not status_line:
-            raise ConnectionError("server closed the connection")
-        status = int(status_line.split()[1])
-        length, close = None, False
-        while True:
-            line = await self.reader.readline()
-            if line in (b"\r\n", b"\n", b""):
-                break
-            name, _, value = line.decode("latin-1").partition(":")
-            name = name.strip().lower()
-            if name == "content-length":
-                length = int(value)
-            elif name == "connection" and value.strip().lower() == "close":
-                close = True
-            elif name == "transfer-encoding":
-                raise ConnectionError("chunked answer: not expected from these endpoints")
-        if length is None:
-            raise ConnectionError("answer without Content-Length")
-        await self.reader.readexactly(length)
-        if close:
-            await self.close()
-        return status
-
-
 def report_body(rng: random.Random, points: list) -> bytes:
     x, y = points[rng.randrange(len(points))]
     return json.dumps(
@@ -378,12 +288,6 @@ async def load(port: int, endpoint: str, clients: int, duration: float, points: 
 # --- The server and what the parent watches ---------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
 def server_env(database_url: str, redis_url: str, settings_module: str = "govgrid.settings") -> dict:
     return os.environ | {
         "DATABASE_URL": database_url,
@@ -413,62 +317,8 @@ def server_start(
         command += ["--port", str(port), "--workers", str(workers)]
     env["BENCH_INTAKE_VARIANT"] = ",".join(t for t in tokens if t != GUNICORN)
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=logfile, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}; see {logfile.name}")
-        try:
-            if asyncio.run(_one_get(port)) == 200:
-                return process, port
-        except OSError:
-            pass
-        time.sleep(0.3)
-    server_stop(process)
-    raise RuntimeError("the server did not answer within 60 s")
-
-
-async def _one_get(port: int) -> int:
-    http = Http(port)
-    try:
-        return await http.request("GET", "/bench/bare/")
-    finally:
-        await http.close()
-
-
-def server_stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def server_pids(process: subprocess.Popen) -> list[int]:
-    """The server's parent process and its workers."""
-    pids = [process.pid]
-    for task in Path(f"/proc/{process.pid}/task").glob("*/children"):
-        pids += [int(p) for p in task.read_text().split()]
-    return pids
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def machine_busy() -> tuple[int, int]:
-    """(busy, total) jiffies of all CPUs so far."""
-    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = values[3] + values[4]
-    return sum(values) - idle, sum(values)
+    common.wait_until_up(process, port, "/bench/bare/", logfile)
+    return process, port
 
 
 class LockWaits:
@@ -486,8 +336,7 @@ class LockWaits:
     def run(self) -> None:
         import psycopg
 
-        name = urlsplit(self.url).path.lstrip("/")
-        with psycopg.connect(_pg_url(self.url, name), autocommit=True) as conn:
+        with psycopg.connect(common.pg_url(self.url, common.pg_name(self.url)), autocommit=True) as conn:
             while not self.stop.wait(0.05):
                 row = conn.execute(
                     "SELECT count(*) FILTER (WHERE wait_event_type = 'Lock'), count(*) FROM pg_stat_activity"
@@ -506,43 +355,6 @@ class LockWaits:
         waiting = np.array([s[0] for s in self.samples])
         sessions = np.array([s[1] for s in self.samples])
         return {"lock_waiting_mean": float(waiting.mean()), "sessions_mean": float(sessions.mean())}
-
-
-def postgres_pid(url: str | None) -> int | None:
-    """The PostgreSQL server's postmaster, when it runs on this machine (its first postmaster.pid line)."""
-    if not url:
-        return None
-    import psycopg
-
-    try:
-        with psycopg.connect(_pg_url(url, urlsplit(url).path.lstrip("/")), autocommit=True) as conn:
-            (directory,) = conn.execute("SHOW data_directory").fetchone()
-        return int((Path(directory) / "postmaster.pid").read_text().split()[0])
-    except (OSError, ValueError, psycopg.Error):
-        return None
-
-
-def postgres_cpu(postmaster: int | None) -> float:
-    """CPU seconds of PostgreSQL: the postmaster, the children it has reaped (each request's backend,
-    with CONN_MAX_AGE=0) and those alive. Every database of the server counts (a shared server)."""
-    if not postmaster:
-        return 0.0
-    try:
-        fields = Path(f"/proc/{postmaster}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    own = sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")  # utime, stime, cutime, cstime
-    tasks = Path(f"/proc/{postmaster}/task").glob("*/children")
-    children = [int(p) for task in tasks for p in task.read_text().split()]
-    return own + cpu_seconds(children)
-
-
-def redis_cpu(url: str) -> float:
-    """CPU seconds of the Redis server so far (INFO cpu; the whole server, every database)."""
-    import redis
-
-    info = redis.Redis.from_url(url).info("cpu")
-    return float(info["used_cpu_sys"]) + float(info["used_cpu_user"])
 
 
 def measured_run(process, port, endpoint, clients, duration, points, rate, pg_url, redis_url) -> dict:
@@ -583,58 +395,19 @@ def measured_run(process, port, endpoint, clients, duration, points, rate, pg_ur
 # --- The parent: scratch databases, one setup worker per backend, the server, the table -------
 
 
-def _pg_url(url: str, dbname: str, scheme: str = "postgresql") -> str:
-    parts = urlsplit(url)
-    return urlunsplit((scheme, parts.netloc, f"/{dbname}", parts.query, ""))
-
-
-def postgis_create(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    name = urlsplit(url).path.lstrip("/")
-    with psycopg.connect(_pg_url(url, "postgres"), autocommit=True, connect_timeout=5) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    with psycopg.connect(_pg_url(url, name), autocommit=True, connect_timeout=5) as conn:
-        conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
-
-
-def postgis_drop(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    name = urlsplit(url).path.lstrip("/")
-    with psycopg.connect(_pg_url(url, "postgres"), autocommit=True, connect_timeout=5) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-
-
 def events_count(database_url: str) -> int:
     if database_url.startswith("postgis://"):
         import psycopg
 
-        name = urlsplit(database_url).path.lstrip("/")
-        with psycopg.connect(_pg_url(database_url, name)) as conn:
+        with psycopg.connect(common.pg_url(database_url, common.pg_name(database_url))) as conn:
             return conn.execute("SELECT count(*) FROM events_event").fetchone()[0]
     with sqlite3.connect(urlsplit(database_url).path) as conn:
         return conn.execute("SELECT count(*) FROM events_event").fetchone()[0]
 
 
-def redis_flush(url: str) -> None:
-    import redis
-
-    redis.Redis.from_url(url).flushdb()
-
-
 def run_worker(backend: str, database_url: str, redis_url: str) -> dict | None:
     env = server_env(database_url, redis_url)
-    command = [sys.executable, str(Path(__file__).resolve()), "--worker", backend]
-    done = subprocess.run(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=False)
-    for line in done.stdout.splitlines():
-        if line.startswith(RESULT_PREFIX):
-            return json.loads(line[len(RESULT_PREFIX) :])
-    print(f"{backend}: the setup worker failed (exit {done.returncode}); see its output above.")
-    return None
+    return common.run_worker(__file__, ["--worker", backend], env, who=f"{backend}: the setup worker")
 
 
 def bench_backend(backend: str, database_url: str, args, scratch: str) -> dict | None:
@@ -725,12 +498,7 @@ def print_table(rows: list[dict]) -> None:
                 f"{r['background_busy']:.0%}",
             )
         )
-    widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
-    for j, line in enumerate(lines):
-        cells = [c.ljust(w) if i < 4 else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths, strict=True))]
-        print("  ".join(cells))
-        if j == 0:
-            print("  ".join("-" * w for w in widths))
+    common.print_table(lines, "llll" + "r" * (len(head) - 4))
     print(
         "ok: 201 (reports) or 200 (bare) answers; other: any other status or a failed connection; unsent: requests "
         "of the paced schedule not sent by the end (every client still waiting for an answer); latency from "
@@ -759,12 +527,7 @@ def print_profile(results: list[dict]) -> None:
             db = "—" if p.get("db_cpu_ms") is None else f"{p['db_cpu_ms']:.2f}"
             cells = (f"{p['calls']:,}", f"{p['p50_ms']:.2f}", f"{p['p95_ms']:.2f}", f"{p['cpu_ms']:.2f}", db)
             lines.append((result["version"], what, *cells))
-    widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
-    for j, line in enumerate(lines):
-        cells = [c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths, strict=True))]
-        print("  ".join(cells))
-        if j == 0:
-            print("  ".join("-" * w for w in widths))
+    common.print_table(lines, "ll" + "r" * (len(head) - 2))
 
 
 def parse(argv: list[str]):
@@ -790,7 +553,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     args = parse(argv or [])
     if args.worker:
         result = worker(args.worker)
-        print(RESULT_PREFIX + json.dumps(result), flush=True)
+        common.print_result(result)
         return []
 
     backends = ("postgis", "spatialite") if args.backend == "both" else (args.backend,)
@@ -799,15 +562,12 @@ def main(argv: list[str] | None = None) -> list[dict]:
     try:
         for backend in backends:
             if backend == "postgis":
-                try:
-                    postgis_create(args.postgis)
-                except Exception as exc:  # psycopg missing, server down, no rights: SpatiaLite all the same
-                    print(f"PostGIS: cannot create {args.postgis} ({exc.__class__.__name__}: {exc}); skipped.")
+                if not common.postgis_try_create(args.postgis):  # no server, no rights: SpatiaLite all the same
                     continue
                 try:
                     result = bench_backend(backend, args.postgis, args, scratch)
                 finally:
-                    postgis_drop(args.postgis)
+                    common.postgis_drop(args.postgis)
             else:
                 result = bench_backend(backend, f"spatialite:///{scratch}/govgrid_bench_intake.sqlite3", args, scratch)
             if result:

@@ -25,18 +25,15 @@ DATABASE_URL is never used, and a worker refuses a database that already holds g
 """
 
 import argparse
-import json
 import math
 import os
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 import shapely
@@ -48,6 +45,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench import _common as common  # noqa: E402  (needs ROOT on the path when run as a script)
+
 SEED = "bench-routing"
 COUNTY_CODE = "530702"
 CENTRE = (100.2, 26.9)  # lon, lat
@@ -55,7 +54,6 @@ RADIUS_KM = 30.0
 BORDER_VERTICES = 1000
 FANOUT = (10, 10, 100)  # townships per county, communities per township, unit grids per community
 POSTGIS_URL = "postgis://postgres@127.0.0.1:5432/govgrid_bench"
-RESULT_PREFIX = "RESULT "
 WARMUP = 200  # lookups on other points run before timing, not counted
 SAMPLE_CHECK = 1000  # answers whose boundary is checked against the point one by one
 
@@ -195,15 +193,6 @@ def check_sample(found: list, xy: list, shapes: dict) -> int:
     return sum(1 for code, (x, y) in pairs if code is None or not shapes[code].contains(ShapelyPoint(x, y)))
 
 
-def db_version(connection) -> str:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT split_part(version(), ' ', 2), postgis_lib_version()")
-            return "PostgreSQL {} / PostGIS {}".format(*cursor.fetchone())
-        cursor.execute("SELECT sqlite_version(), spatialite_version()")
-        return "SQLite {} / SpatiaLite {}".format(*cursor.fetchone())
-
-
 def spatialite_index_state(connection) -> dict:
     """Whether SpatiaLite keeps the R-tree of grids_grid.boundary, and how many rows it holds."""
     with connection.cursor() as cursor:
@@ -234,35 +223,22 @@ def spatialite_index_rebuild(connection) -> None:
 
 
 def worker(backend: str, n_points: int, naive_points: int, budget: float, baselines: bool) -> dict:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govgrid.settings")
-    if not os.environ.get("DATABASE_URL"):
-        sys.exit("bench/routing.py --worker needs DATABASE_URL set to a scratch database.")
-    import django
+    common.django_setup("routing.py")
 
-    django.setup()
-
-    from django.conf import settings
     from django.contrib.gis.geos import Point
-    from django.core.management import call_command
     from django.db import connection
 
     from grids.models import Grid
     from grids.selectors import grid_locate
 
-    # Production runs with DEBUG off; with it on, Django would record every query's SQL.
-    settings.DEBUG = False
-    if "grids_grid" in connection.introspection.table_names() and Grid.objects.exists():
-        sys.exit(f"{connection.settings_dict['NAME']} already holds grids: give the benchmark a scratch database.")
-
-    log(f"{backend}: migrating {connection.settings_dict['NAME']}")
-    call_command("migrate", verbosity=0)
+    common.scratch_migrate(log, f"{backend}: ")
     started = time.perf_counter()
     grids = build_tree()
     build_s = time.perf_counter() - started
     log(f"{backend}: {grids} grids built in {build_s:.1f} s")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # planner statistics, as autovacuum would have gathered by now
-    version = db_version(connection)
+    version = common.db_version(connection)
     result = {"backend": backend, "version": version, "grids": grids, "build_s": build_s, "load": [os.getloadavg()[0]]}
 
     # The reference: the deepest active grid whose boundary, as stored, contains the point.
@@ -363,45 +339,12 @@ def worker(backend: str, n_points: int, naive_points: int, budget: float, baseli
 # --- The parent: scratch databases, one worker per backend, the table ----------------------
 
 
-def _pg_url(url: str, dbname: str, scheme: str = "postgresql") -> str:
-    parts = urlsplit(url)
-    return urlunsplit((scheme, parts.netloc, f"/{dbname}", parts.query, ""))
-
-
-def postgis_create(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    name = urlsplit(url).path.lstrip("/")
-    with psycopg.connect(_pg_url(url, "postgres"), autocommit=True, connect_timeout=5) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    with psycopg.connect(_pg_url(url, name), autocommit=True, connect_timeout=5) as conn:
-        conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
-
-
-def postgis_drop(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    name = urlsplit(url).path.lstrip("/")
-    with psycopg.connect(_pg_url(url, "postgres"), autocommit=True, connect_timeout=5) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-
-
 def run_worker(backend: str, database_url: str, args, baselines: bool) -> dict | None:
-    env = os.environ | {"DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "govgrid.settings"}
-    env.setdefault("DEBUG", "1")  # settings need a SECRET_KEY otherwise; the worker turns query logging off
-    command = [sys.executable, str(Path(__file__).resolve()), "--worker", backend]
-    command += ["--points", str(args.points), "--naive-points", str(args.naive_points), "--budget", str(args.budget)]
+    argv = ["--worker", backend, "--points", str(args.points), "--naive-points", str(args.naive_points)]
+    argv += ["--budget", str(args.budget)]
     if not baselines:
-        command.append("--no-baselines")
-    done = subprocess.run(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=False)
-    for line in done.stdout.splitlines():
-        if line.startswith(RESULT_PREFIX):
-            return json.loads(line[len(RESULT_PREFIX) :])
-    print(f"{backend}: the worker failed (exit {done.returncode}); see its output above.")
-    return None
+        argv.append("--no-baselines")
+    return common.run_worker(__file__, argv, common.worker_env(database_url), who=f"{backend}: the worker")
 
 
 def print_table(rows: list[dict]) -> None:
@@ -423,12 +366,7 @@ def print_table(rows: list[dict]) -> None:
                 str(r["sample_not_containing"]),
             )
         )
-    widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
-    for j, line in enumerate(lines):
-        cells = [c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths, strict=True))]
-        print("  ".join(cells))
-        if j == 0:
-            print("  ".join("-" * w for w in widths))
+    common.print_table(lines, "ll" + "r" * (len(head) - 2))
     print(
         "≠ref: answers differing from the in-memory reference (deepest grid containing the point); "
         f"bad: of the first {SAMPLE_CHECK}, answers whose boundary does not contain the point; "
@@ -454,7 +392,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     args = parse(argv or [])
     if args.worker:
         result = worker(args.worker, args.points, args.naive_points, args.budget, baselines=not args.no_baselines)
-        print(RESULT_PREFIX + json.dumps(result), flush=True)
+        common.print_result(result)
         return result["rows"]
 
     backends = ("postgis", "spatialite") if args.backend == "both" else (args.backend,)
@@ -463,15 +401,12 @@ def main(argv: list[str] | None = None) -> list[dict]:
     for backend in backends:
         baselines = backend == backends[-1]  # once, in the last worker
         if backend == "postgis":
-            try:
-                postgis_create(args.postgis)
-            except Exception as exc:  # psycopg missing, server down, no rights: report SpatiaLite all the same
-                print(f"PostGIS: cannot create {args.postgis} ({exc.__class__.__name__}: {exc}); skipped.")
+            if not common.postgis_try_create(args.postgis):  # no server, no rights: report SpatiaLite all the same
                 continue
             try:
                 result = run_worker(backend, args.postgis, args, baselines)
             finally:
-                postgis_drop(args.postgis)
+                common.postgis_drop(args.postgis)
         else:
             scratch = tempfile.mkdtemp(prefix="govgrid_bench_")
             try:

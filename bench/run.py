@@ -2,6 +2,13 @@
 
 Benchmarks are not tests: each measures its target beside a baseline taken in the same run and
 prints both, and docs/performance.md records the figures.
+
+    DEBUG=1 .venv/bin/python bench/run.py [--full] [name ...]
+
+Every bench/*.py with a main() runs, in name order (files starting with "_" are helpers); names
+limit the run to those scripts. Scripts with `QUICK_BY_DEFAULT = True` (push, kpi) run at a small
+size unless `--full` is given, which runs them at the size docs/performance.md reports; the others
+always run at their documented size.
 """
 
 import importlib.util
@@ -12,6 +19,8 @@ HERE = Path(__file__).parent
 
 
 def main(names: list[str]) -> int:
+    full = "--full" in names
+    names = [n for n in names if n != "--full"]
     scripts = sorted(p for p in HERE.glob("*.py") if p.name != "run.py" and not p.name.startswith("_"))
     if names:
         scripts = [p for p in scripts if p.stem in names]
@@ -24,7 +33,10 @@ def main(names: list[str]) -> int:
         spec.loader.exec_module(module)
         if hasattr(module, "main"):  # helper modules (bench settings, urls) have none
             print(f"== {script.stem}")
-            module.main()
+            if full and getattr(module, "QUICK_BY_DEFAULT", False):
+                module.main(["--full"])
+            else:
+                module.main()
     return 0
 
 

@@ -72,3 +72,103 @@ class SupervisionOrder(models.Model):
 
     def __str__(self):
         return f"督办 {self.event_id} {self.deadline:%Y-%m-%d %H:%M}"
+
+
+class Alert(models.Model):
+    """预警: an unusual rise of one kind of case in one community (or another alarm), raised by a
+    scan, pushed to dashboards and acknowledged by staff. One per (kind, grid, category, window)."""
+
+    SPIKE = "spike"
+    KINDS = [(SPIKE, _("Spike of cases"))]
+
+    kind = models.CharField(_("kind"), max_length=20, choices=KINDS, default=SPIKE)
+    grid = models.ForeignKey("grids.Grid", models.CASCADE, related_name="alerts", verbose_name=_("grid"))
+    category = models.ForeignKey(
+        "events.Category", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("category")
+    )
+    window_start = models.DateTimeField(_("window start"))
+    window_end = models.DateTimeField(_("window end"))
+    observed = models.PositiveIntegerField(_("cases in the window"))
+    expected = models.FloatField(_("expected (28-day baseline)"))
+    message = models.CharField(_("message"), max_length=300)
+    created_at = models.DateTimeField(_("raised"), auto_now_add=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("by")
+    )
+
+    class Meta:
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "grid", "category", "window_start"], name="alert_once_per_window")
+        ]
+
+    def __str__(self):
+        return self.message
+
+
+def bulletin_path(bulletin, filename):
+    return f"bulletins/{bulletin.day:%Y/%m}/{filename}"
+
+
+class Bulletin(models.Model):
+    """每日通报: yesterday's summary of one area (a county or township), kept as HTML and xlsx."""
+
+    grid = models.ForeignKey("grids.Grid", models.CASCADE, related_name="bulletins", verbose_name=_("area"))
+    day = models.DateField(_("day"))
+    data = models.JSONField(_("figures"), default=dict)
+    html = models.TextField(_("HTML"))
+    xlsx = models.FileField(_("spreadsheet"), upload_to=bulletin_path)
+    created_at = models.DateTimeField(_("built"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("daily bulletin")
+        verbose_name_plural = _("daily bulletins")
+        ordering = ["-day", "grid__code"]
+        constraints = [models.UniqueConstraint(fields=["grid", "day"], name="bulletin_once_per_day")]
+
+    def __str__(self):
+        return f"{self.day:%Y-%m-%d} {self.grid.name}"
+
+
+class Whistle(models.Model):
+    """吹哨: a command center summons departments to a case; each must report (报到) within the
+    time limit, act, and is rated by the whistler. Response times and ratings rank departments."""
+
+    event = models.ForeignKey("events.Event", models.CASCADE, related_name="whistles", verbose_name=_("case"))
+    whistler = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("whistled by")
+    )
+    reason = models.CharField(_("reason"), max_length=300)
+    respond_by = models.DateTimeField(_("report by"))
+    created_at = models.DateTimeField(_("whistled at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("whistle")
+        verbose_name_plural = _("whistles")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"吹哨 {self.event_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class WhistleResponse(models.Model):
+    """One summoned department's answer to a whistle: when it reported, and how it was rated."""
+
+    whistle = models.ForeignKey(Whistle, models.CASCADE, related_name="responses")
+    department = models.ForeignKey(Department, models.CASCADE, related_name="whistle_responses")
+    reported_at = models.DateTimeField(_("reported in (报到) at"), null=True, blank=True)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    late = models.BooleanField(_("late"), default=False)
+    rating = models.PositiveSmallIntegerField(_("rating (1–5)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("whistle response")
+        verbose_name_plural = _("whistle responses")
+        constraints = [models.UniqueConstraint(fields=["whistle", "department"], name="whistle_department_once")]
+
+    def __str__(self):
+        return f"{self.department} · {self.whistle}"

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 
+from govgrid import live
+
 from .models import Department, SupervisionOrder
 
 
@@ -13,11 +15,14 @@ def department_for(*, department_type: str, grid_code: str) -> Department | None
     """The active department of this type whose area covers the grid, nearest level first."""
     if not department_type:
         return None
-    covering = [grid_code[:n] for n in range(len(grid_code), 0, -1)]
-    candidates = Department.objects.filter(type=department_type, active=True, area__code__in=covering).select_related(
-        "area"
-    )
+    candidates = departments_serving(grid_code).filter(type=department_type)
     return max(candidates, key=lambda d: len(d.area.code), default=None)
+
+
+def departments_serving(grid_code: str):
+    """Active departments whose area covers the grid (its own or any ancestor's)."""
+    covering = [grid_code[:n] for n in range(len(grid_code), 0, -1)]
+    return Department.objects.filter(active=True, area__code__in=covering).select_related("area")
 
 
 def department_head_ids(department_id: int) -> list[int]:
@@ -29,12 +34,19 @@ def department_head_ids(department_id: int) -> list[int]:
 
 
 def supervision_order_issue(
-    *, event_id: int, deadline: datetime, department_id: int | None, addressee_id: int | None, reason: str
+    *,
+    event_id: int,
+    deadline: datetime,
+    department_id: int | None,
+    addressee_id: int | None,
+    reason: str,
+    grid_code: str = "",
 ) -> SupervisionOrder | None:
-    """Issue the supervision order of a missed deadline; None when it was issued already."""
+    """Issue the supervision order of a missed deadline; None when it was issued already.
+    Dashboards over `grid_code` (the case's grid) hear of it after commit."""
     try:
         with transaction.atomic():
-            return SupervisionOrder.objects.create(
+            order = SupervisionOrder.objects.create(
                 event_id=event_id,
                 deadline=deadline,
                 department_id=department_id,
@@ -43,3 +55,12 @@ def supervision_order_issue(
             )
     except IntegrityError:
         return None
+    if grid_code:
+        live.publish(
+            live.grid_groups(grid_code),
+            {
+                "type": "supervision.issued",
+                "supervision": {"id": order.pk, "event": event_id, "reason": order.reason, "grid": grid_code},
+            },
+        )
+    return order

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from govgrid import ratelimit
+from govgrid.api import Ordering
 
 from . import selectors, services
 from .choices import Source
@@ -18,11 +19,16 @@ from .models import Category, Event
 from .services import EventError
 from .workflow import WORKFLOW
 
+ERROR_CODES = {400: "invalid", 403: "permission_denied", 404: "not_found", 409: "conflict"}
+
 
 def error_response(exc: EventError) -> Response:
-    body = {"detail": exc.message}
+    """A refusal of the services in the API's one error shape (govgrid/api.py); `field` is kept
+    beside `fields` for the clients written before it."""
+    body = {"detail": exc.message, "code": ERROR_CODES.get(exc.status, "error")}
     if exc.field:
         body["field"] = exc.field
+        body["fields"] = {exc.field: [exc.message]}
     return Response(body, status=exc.status)
 
 
@@ -218,7 +224,9 @@ class EventListView(generics.ListAPIView):
     """Cases in your jurisdiction (and those assigned to you), newest first, with filters."""
 
     serializer_class = EventSerializer
-    filter_backends: list = []
+    filter_backends = [Ordering]
+    ordering_fields = ["created_at", "due_at", "level", "number", "status"]
+    ordering = ["-created_at"]
 
     def get_queryset(self):
         return selectors.event_list(user=self.request.user, filters=event_filters(self.request.query_params))
@@ -294,4 +302,3 @@ class CategoryListView(generics.ListAPIView):
 
     def get_queryset(self):
         return Category.objects.filter(active=True).select_related("parent").order_by("code")
-

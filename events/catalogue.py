@@ -2,9 +2,11 @@
 data migration; administrators edit it in admin afterwards."""
 
 import csv
+import json
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data" / "categories.csv"
+ATTRIBUTES = Path(__file__).resolve().parent / "data" / "category_attributes.json"
 PALETTE = [
     "#1565c0",
     "#2e7d32",
@@ -22,7 +24,9 @@ PALETTE = [
 
 
 def category_seed(*, category_model=None) -> int:
-    """Create or update the catalogue's categories (idempotent); a migration passes its model."""
+    """Create or update the catalogue's categories (idempotent); a migration passes its model (and
+    seeds the extra questions in its own, later migration: `category_attributes_seed`)."""
+    seed_attributes = category_model is None
     if category_model is None:
         from .models import Category as category_model
     with DATA.open(encoding="utf-8") as f:
@@ -47,4 +51,18 @@ def category_seed(*, category_model=None) -> int:
                 "colour": colours[major],
             },
         )
+    if seed_attributes:
+        category_attributes_seed(category_model=category_model)
     return len(rows)
+
+
+def category_attributes_seed(*, category_model=None) -> int:
+    """Give the categories in events/data/category_attributes.json their extra questions."""
+    from .attributes import attribute_definitions_clean
+
+    if category_model is None:
+        from .models import Category as category_model
+    definitions = json.loads(ATTRIBUTES.read_text(encoding="utf-8"))
+    for code, attributes in definitions.items():
+        category_model.objects.filter(code=code).update(attributes=attribute_definitions_clean(attributes))
+    return len(definitions)

@@ -38,6 +38,11 @@ OPEN_STATUSES = (
 TERMINAL_STATUSES = (Status.CLOSED, Status.REJECTED, Status.MERGED)
 
 
+def status_colour(status: str, overdue: bool) -> str:
+    """The colour of a case on every screen: red while it is open past its deadline."""
+    return OVERDUE_COLOUR if overdue and status in OPEN_STATUSES else STATUS_COLOURS[status]
+
+
 class Source(models.TextChoices):
     PUBLIC_FORM = "public_form", _("Public form")
     PUBLIC_API = "public_api", _("Public API / app")

@@ -84,6 +84,7 @@ def deadline_scan(*, now=None) -> dict:
                 department_id=event.assignee_department_id,
                 addressee_id=(heads[0] if heads else event.assignee_user_id),
                 reason=_("Case %(number)s passed its deadline.") % {"number": event.number},
+                grid_code=event.grid.code,
             )
             if order:
                 counts["supervised"] += 1

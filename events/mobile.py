@@ -9,6 +9,9 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
+from grids.choices import FIELD_ROLES
+from grids.models import Membership
+
 from . import selectors, services
 from .choices import Source
 from .models import Category
@@ -18,7 +21,16 @@ from .workflow import allowed_actions
 
 @login_required
 def inbox(request):
-    return render(request, "mobile/inbox.html", {"cases": selectors.worker_inbox(user=request.user)[:100]})
+    seats = Membership.objects.filter(user=request.user, role__in=FIELD_ROLES)
+    return render(
+        request,
+        "mobile/inbox.html",
+        {
+            "cases": selectors.worker_inbox(user=request.user)[:100],
+            "field_worker": seats.exists(),
+            "on_duty": seats.filter(on_duty=True).exists(),
+        },
+    )
 
 
 @login_required

@@ -4,14 +4,13 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import (
     OPEN_STATUSES,
-    OVERDUE_COLOUR,
-    STATUS_COLOURS,
     CategoryKind,
     Level,
     LimitUnit,
     PhotoStage,
     Source,
     Status,
+    status_colour,
 )
 
 
@@ -40,6 +39,10 @@ class Category(models.Model):
     colour = models.CharField(_("colour"), max_length=7, default="#1565c0")
     icon = models.CharField(_("icon"), max_length=40, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    # Extra questions a reporter answers for this category (Open311 service definition): a list of
+    # {"code", "datatype", "required", "order", "description", "description_en", "values": [{"key",
+    # "name", "name_en"}]}; checked by `events.attributes.attribute_definitions_clean`.
+    attributes = models.JSONField(_("extra questions"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("category")
@@ -48,6 +51,16 @@ class Category(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from .attributes import attribute_definitions_clean
+
+        try:
+            self.attributes = attribute_definitions_clean(self.attributes)
+        except ValueError as exc:
+            raise ValidationError({"attributes": str(exc)}) from None
 
 
 class Holiday(models.Model):
@@ -135,6 +148,10 @@ class Event(models.Model):
     possible_duplicate_of = models.ForeignKey(
         "self", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("possible duplicate of")
     )
+    # Answers to the category's extra questions ({code: value or [values]}) and a link to media
+    # the reporting system holds (Open311 `media_url`); GovGrid never fetches it.
+    attributes = models.JSONField(_("extra answers"), default=dict, blank=True)
+    media_url = models.URLField(_("media link"), max_length=500, blank=True)
     idempotency_key = models.CharField(max_length=80, unique=True, null=True, blank=True, editable=False)
     callback_required = models.BooleanField(_("callback required"), default=False)
     log_head = models.CharField(max_length=64, blank=True, editable=False)
@@ -154,6 +171,9 @@ class Event(models.Model):
             models.Index(fields=["status", "due_at"], name="event_status_due_idx"),
             models.Index(fields=["status", "remind_at"], name="event_status_remind_idx"),
             models.Index(fields=["grid", "status"], name="event_grid_status_idx"),
+            # Dashboard figures (bench/kpi.py): today's activity, and closings per day.
+            models.Index(fields=["updated_at"], name="event_updated_idx"),
+            models.Index(fields=["closed_at"], condition=models.Q(status="closed"), name="event_closed_idx"),
         ]
 
     def __str__(self):
@@ -165,7 +185,7 @@ class Event(models.Model):
 
     @property
     def colour(self) -> str:
-        return OVERDUE_COLOUR if self.overdue and self.is_open else STATUS_COLOURS[self.status]
+        return status_colour(self.status, self.overdue)
 
 
 def photo_path(photo, filename):

@@ -274,5 +274,5 @@ urlpatterns = [
     path("report/done/<str:code>/", done, name="done"),
     path("track/", lookup, name="lookup"),
     path("track/<str:code>/", track, name="track"),
-    path("track/<str:code>/photos/<int:photo_id>/", track_photo, name="track_photo"),
+    path("track/<str:code>/photos/<id:photo_id>/", track_photo, name="track_photo"),
 ]

@@ -1,5 +1,6 @@
 """Reads of cases, always scoped: a user sees the cases of their grid subtrees, plus those assigned
-to them or to their departments. Anything else is a 404."""
+to them or to their departments, or to which a whistle summoned their department. Anything else is
+a 404."""
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -14,7 +15,12 @@ from .models import Event
 def event_scope_q(user) -> Q:
     if not user.is_authenticated:
         return Q(pk__in=[])
-    return jurisdiction_q(user, "grid__code") | Q(assignee_user=user) | Q(assignee_department__memberships__user=user)
+    return (
+        jurisdiction_q(user, "grid__code")
+        | Q(assignee_user=user)
+        | Q(assignee_department__memberships__user=user)
+        | Q(whistles__responses__department__memberships__user=user)  # summoned by a whistle (吹哨)
+    )
 
 
 def event_list(*, user, filters: dict | None = None) -> QuerySet:

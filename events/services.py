@@ -12,6 +12,8 @@ import secrets
 from datetime import timedelta
 
 from django.contrib.gis.geos import Point
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -24,9 +26,10 @@ from govgrid.notify import notify
 from govgrid.permissions import ADMIN, COMMAND_CENTER, has_role
 from grids.choices import FIELD_ROLES
 from grids.models import Membership
-from grids.selectors import code_in_jurisdiction, grid_locate
+from grids.selectors import code_in_jurisdiction, command_center_ids, grid_locate
 
 from . import worktime
+from .attributes import AttributeAnswerError, attribute_answers_clean
 from .choices import OPEN_STATUSES, CategoryKind, PhotoStage, Source, Status
 from .models import CallbackRecord, Category, DailySequence, Event, EventLog, EventPhoto
 from .uploads import MAX_PHOTOS, UploadError, clean_image
@@ -187,6 +190,14 @@ def point_from(lat, lng) -> Point:
     return Point(lng, lat, srid=4326)
 
 
+def _is_web_url(url: str) -> bool:
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        return False
+    return True
+
+
 def _clean_phone(phone: str) -> str:
     phone = (phone or "").strip().replace(" ", "").replace("-", "")
     if phone and not (phone.lstrip("+").isdigit() and 5 <= len(phone) <= 16):
@@ -210,12 +221,21 @@ def event_report(
     resolve_on_spot: bool = False,
     result: str = "",
     after_photos=(),
+    attributes: dict[str, list[str]] | None = None,
+    media_url: str = "",
+    grid=None,
+    via: str = "",
 ) -> tuple[Event, bool]:
     """File a case from any channel. Returns (event, created); with an `idempotency_key` already
     used, returns the existing case and False. Routing: the grid by point, the suggested
     department by the category's owner type and the grid; possible duplicates are flagged.
     A grid worker may resolve a `grid_can_resolve` case on the spot (自处置): it is accepted,
-    resolved and closed at once, with before (`photos`) and after photos."""
+    resolved and closed at once, with before (`photos`) and after photos.
+
+    `attributes` are answers to the category's extra questions ({code: [values]}), checked against
+    its definitions when given (required ones included); `media_url` links to media held elsewhere.
+    `grid` files the case on a grid the caller located by an address naming it (`point` is then the
+    grid's label point) instead of routing the point. `via` names the integration in the log."""
     if idempotency_key:
         existing = Event.objects.filter(idempotency_key=idempotency_key[:80]).first()
         if existing:
@@ -231,7 +251,16 @@ def event_report(
     if len(address) > 200:
         raise EventError(_("The address is longer than 200 characters."), field="address")
     phone = _clean_phone(phone)
-    grid = grid_locate(point)
+    answers = {}
+    if attributes is not None:
+        try:
+            answers = attribute_answers_clean(category.attributes, attributes)
+        except AttributeAnswerError as exc:
+            raise EventError(str(exc), field=f"attribute[{exc.code}]") from None
+    media_url = (media_url or "").strip()
+    if media_url and (len(media_url) > 500 or not _is_web_url(media_url)):
+        raise EventError(_("media_url must be an http(s) address of at most 500 characters."), field="media_url")
+    grid = grid or grid_locate(point)
     if grid is None:
         raise EventError(_("This point lies outside the area this platform serves."), field="lat")
     photos, after_photos = list(photos), list(after_photos)
@@ -270,6 +299,8 @@ def event_report(
         possible_duplicate_of=_possible_duplicate(category, point, now),
         idempotency_key=idempotency_key[:80] if idempotency_key else None,
         callback_required=source in (Source.HOTLINE, Source.PETITION),
+        attributes=answers,
+        media_url=media_url,
         created_at=now,
     )
     try:
@@ -292,6 +323,7 @@ def event_report(
             "grid": grid.code,
             "category": category.code,
             "duplicate_of": event.possible_duplicate_of.number if event.possible_duplicate_of else None,
+            **({"via": via[:100]} if via else {}),
         },
     )
     event.save(update_fields=["log_head"])
@@ -646,13 +678,7 @@ _HANDLERS = {
 
 def _center_ids(event: Event):
     """Command-center staff seated on the case's grid or above it."""
-    code = event.grid.code
-    ancestors = [code[:n] for n in range(6, len(code) + 1, 3)]
-    return (
-        Membership.objects.filter(grid__code__in=ancestors, user__groups__name=COMMAND_CENTER)
-        .values_list("user_id", flat=True)
-        .distinct()
-    )
+    return command_center_ids(event.grid.code)
 
 
 # --- other writes on a case --------------------------------------------------------------

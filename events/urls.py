@@ -12,7 +12,7 @@ urlpatterns = [
     path("export.xlsx", views.case_export, name="export"),
     path("<str:number>/", views.case_detail, name="detail"),
     path("<str:number>/act/", views.case_act, name="act"),
-    path("<str:number>/photos/<int:photo_id>/", views.case_photo, name="photo"),
+    path("<str:number>/photos/<id:photo_id>/", views.case_photo, name="photo"),
 ]
 
 api_urlpatterns = [

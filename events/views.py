@@ -17,8 +17,10 @@ from dispatch.models import Department
 from govgrid.permissions import ADMIN, COMMAND_CENTER, has_role
 from grids.choices import FIELD_ROLES
 from grids.models import Membership
+from grids.selectors import workers_nearby
 
 from . import selectors, services
+from .attributes import answers_display
 from .choices import STATUS_COLOURS, Source, Status
 from .models import Category
 from .services import EventError
@@ -190,12 +192,16 @@ def case_detail(request, number):
             if "dispatch" in actions
             else [],
             "workers": _workers_for(event) if "dispatch" in actions else [],
+            "nearby": workers_nearby(user=request.user, lat=event.point.y, lng=event.point.x)
+            if "dispatch" in actions
+            else [],
             "categories": Category.objects.filter(parent__isnull=False, active=True) if "accept" in actions else [],
             "status_colours": STATUS_COLOURS,
             "can_callback": event.callback_required and "center" in roles,
             "can_reveal": bool(event.reporter_phone_encrypted) and bool(roles & {"center", "assignee"}),
             "territory_first": event.category.kind != "component",
             "mediations": event.mediations.all(),
+            "answers": answers_display(event.category.attributes, event.attributes),
             "can_mediate": event.category.kind == "dispute"
             and event.is_open
             and bool(roles & {"center", "assignee", "grid"}),

@@ -20,4 +20,9 @@ class GovGridConfig(AppConfig):
     verbose_name = _("GovGrid core")
 
     def ready(self):
+        from django.urls import register_converter
+
+        from .converters import IdConverter
+
+        register_converter(IdConverter, "id")  # before any URLconf is read
         post_migrate.connect(ensure_role_groups, dispatch_uid="govgrid.role_groups")

@@ -1,16 +1,23 @@
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from .permissions import ADMIN, COMMAND_CENTER, DEPARTMENT_STAFF, GRID_WORKER, ROLES, user_roles
+from .permissions import ADMIN, COMMAND_CENTER, DEPARTMENT_STAFF, GRID_WORKER, PARTY_ORGANISER, ROLES, user_roles
+
+# Not a role group: a user linked to a party roster row (party.PartyMember.user) uses the member pages.
+PARTY_MEMBER = "party_member"
 
 # (url name, label, roles that see it; None = every signed-in user). Apps add their pages here.
 NAVIGATION = [
     ("home", _("Home"), None),
     ("grids:map", _("Grid map"), None),
     ("grids:tree", _("Grids"), None),
+    ("dispatch:dashboard", _("Command center"), {COMMAND_CENTER, ADMIN}),
     ("events:intake", _("Intake"), {COMMAND_CENTER, ADMIN}),
     ("events:list", _("Cases"), None),
     ("mobile:inbox", _("My tasks"), {GRID_WORKER, DEPARTMENT_STAFF}),
+    ("party:index", _("Party building"), {PARTY_ORGANISER, ADMIN}),
+    ("party_m:inbox", _("My wishes"), {PARTY_MEMBER}),
+    ("services:manage", _("Services"), {COMMAND_CENTER, ADMIN}),
     ("admin:index", _("Administration"), {ADMIN}),
 ]
 
@@ -20,7 +27,9 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    roles = user_roles(user)
+    roles = set(user_roles(user))
+    if hasattr(user, "party_member"):  # a reverse one-to-one: False when the user has no roster row
+        roles.add(PARTY_MEMBER)
     items = []
     for name, label, allowed in NAVIGATION:
         if allowed is not None and not (roles & allowed) and not (ADMIN in allowed and user.is_staff):

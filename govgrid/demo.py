@@ -13,6 +13,7 @@ from grids.choices import MemberRole
 from grids.demo import demo_grid_staff_create
 from grids.models import Grid
 from grids.services import divisions_import, membership_create
+from services.demo import demo_service_points_create
 
 from . import permissions as p
 
@@ -73,5 +74,9 @@ def demo_users_create() -> list[User]:
 
 @transaction.atomic
 def demo_create() -> None:
+    from party.demo import demo_party_create
+
     demo_county_import()
     demo_users_create()
+    demo_party_create(password_hash=make_password(DEMO_PASSWORD))
+    demo_service_points_create(county_code=DEMO_COUNTY)

@@ -60,3 +60,59 @@ class SmsMessage(models.Model):
 
     def __str__(self):
         return f"{self.phone}: {self.body[:30]}"
+
+
+class ApiKey(models.Model):
+    """A key an integration (12345 hotline software, a city app, a sensor feed) uses instead of a
+    login: `Authorization: Token <key>` on /api/v1/, `api_key=<key>` on Open311.
+
+    Only a SHA-256 hash of the key is kept (the key is random, 190 bits, so a plain hash cannot be
+    brute-forced); administrators see the key once, when they create it. `prefix` finds the row
+    without scanning. The key acts as its `owner` on /api/v1/ (their roles and jurisdiction) and
+    only within its scopes; Open311 filing needs no owner. Revoking stops it at once.
+    """
+
+    SCOPE_OPEN311, SCOPE_READ, SCOPE_WRITE = "open311", "read", "write"
+    SCOPES = [
+        (SCOPE_OPEN311, _("Open311: file service requests")),
+        (SCOPE_READ, _("REST API: read")),
+        (SCOPE_WRITE, _("REST API: write")),
+    ]
+
+    name = models.CharField(_("name"), max_length=100, help_text=_("Which system uses it, e.g. 12345 hotline."))
+    owner = models.ForeignKey(
+        "auth.User",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="api_keys",
+        verbose_name=_("acts as"),
+        help_text=_("The account whose roles and jurisdiction the key has on /api/v1/ (needed for read/write)."),
+    )
+    contact = models.CharField(_("contact"), max_length=200, blank=True, help_text=_("Who to call about it."))
+    prefix = models.CharField(_("prefix"), max_length=12, unique=True, editable=False)
+    hashed_key = models.CharField(max_length=64, editable=False)
+    scopes = models.JSONField(_("scopes"), default=list)
+    rate_limit = models.PositiveIntegerField(_("requests per hour"), default=1000)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        from django.utils import timezone
+
+        now = timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in (self.scopes or [])

@@ -7,6 +7,7 @@ names so a test can hold `.env.example` and `docker-compose.yml` to the same lis
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -144,6 +145,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "govgrid.heartbeat", "schedule": 60.0},
     "deadline-scan": {"task": "events.deadline_scan", "schedule": 60.0},
+    "whistle-scan": {"task": "dispatch.whistle_scan", "schedule": 60.0},
+    "spike-scan": {"task": "dispatch.spike_scan", "schedule": crontab(minute=5)},
+    "daily-bulletins": {"task": "dispatch.bulletins_build", "schedule": crontab(hour=8, minute=0)},
+    "wish-deadline-scan": {"task": "party.wish_deadline_scan", "schedule": 300.0},
+    "proxy-deadline-scan": {"task": "services.proxy_deadline_scan", "schedule": 60.0},
 }
 
 # --- Accounts
@@ -191,11 +197,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 # --- API
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # Session first: an anonymous request is answered 403 (no WWW-Authenticate challenge) as before.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "govgrid.api.ApiKeyAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "govgrid.api.ApiKeyScope"],
+    "DEFAULT_PAGINATION_CLASS": "govgrid.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "EXCEPTION_HANDLER": "govgrid.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
@@ -206,6 +217,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "govgrid.api.error_responses_hook"],
     "ENUM_NAME_OVERRIDES": {
         "GridKindEnum": "grids.choices.Kind",
         "GridLevelEnum": "grids.choices.Level",

@@ -3,9 +3,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
+from dispatch.urls import api_urlpatterns as dispatch_api
 from events import public_views
 from events.urls import api_urlpatterns as events_api
 from grids.urls import api_urlpatterns as grids_api
+from party.urls import api_urlpatterns as party_api
+from services.urls import api_urlpatterns as services_api
 
 from . import views
 
@@ -22,9 +25,16 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("grids/", include("grids.urls")),
     path("cases/", include("events.urls")),
+    path("dashboard/", include("dispatch.urls")),
+    path("services/", include("services.urls")),
+    path("m/proxy/", include("services.mobile")),
     path("m/", include("events.mobile")),
+    path("party/m/", include("party.mobile")),
+    path("party/", include("party.urls")),
+    path("wishes/", include("party.public_views")),
     path("", include((public_views.urlpatterns, "public"))),
-    path("api/v1/", include(grids_api + events_api)),
+    path("api/v1/", include(grids_api + events_api + dispatch_api + party_api + services_api)),
+    path("open311/v2/", include(("events.open311_urls", "open311"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),

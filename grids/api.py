@@ -15,6 +15,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from govgrid.api import Ordering
+
 from . import selectors
 from .choices import Level
 from .models import Grid, Membership
@@ -118,6 +120,9 @@ class GridViewSet(viewsets.ReadOnlyModelViewSet):
 
     lookup_field = "code"
     lookup_value_regex = "[0-9]{1,18}"
+    filter_backends = [Ordering]
+    ordering_fields = ["code", "name", "level", "population", "households"]
+    ordering = ["code"]
 
     def get_serializer_class(self):
         return GridDetailSerializer if self.action == "retrieve" else GridSerializer

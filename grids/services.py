@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from shapely.geometry.base import BaseGeometry
 
+from govgrid import live
 from govgrid.permissions import GRID_WORKER
 
-from . import importer
+from . import importer, selectors
 from .choices import FIELD_ROLES, Kind, Level, MemberRole
 from .models import Grid, GridBoundaryVersion, Membership
 from .partition import partition
@@ -302,3 +303,58 @@ def roster_import(*, actor, grid: Grid, csv_text: str) -> list[Membership]:
             membership.save(update_fields=["phone"])
         created.append(membership)
     return created
+
+
+class PositionError(ValueError):
+    """A position that cannot be taken (the API answers 400)."""
+
+
+@transaction.atomic
+def worker_position_update(*, actor, lat=None, lng=None, on_duty: bool | None = None) -> list[Membership]:
+    """A field worker's phone reports where they are and/or whether they are on duty: every field
+    seat of theirs takes it; dashboards of those grids hear of it after commit."""
+    point = None
+    if lat is not None or lng is not None:
+        try:
+            lat, lng = float(lat), float(lng)
+        except (TypeError, ValueError):
+            raise PositionError(_("Give the position as numbers: lat and lng.")) from None
+        if not (-90 <= lat <= 90 and -180 <= lng <= 180):  # also refuses NaN
+            raise PositionError(_("That is not a position on Earth."))
+        point = Point(lng, lat, srid=4326)
+        if selectors.grid_locate(point) is None:
+            raise PositionError(_("This point lies outside the area this platform serves."))
+    elif on_duty is None:
+        raise PositionError(_("Give a position (lat and lng) or a duty status."))
+    seats = list(
+        Membership.objects.select_for_update().filter(user=actor, role__in=FIELD_ROLES).select_related("grid", "user")
+    )
+    if not seats:
+        raise PositionError(_("Only grid workers report their position."))
+    now = timezone.now()
+    for seat in seats:
+        fields = []
+        if point is not None:
+            seat.last_position, seat.last_position_at = point, now
+            fields += ["last_position", "last_position_at"]
+        if on_duty is not None:
+            seat.on_duty = on_duty
+            fields.append("on_duty")
+        seat.save(update_fields=fields)
+        live.publish(live.grid_groups(seat.grid.code), {"type": "worker.moved", "worker": worker_live_payload(seat)})
+    return seats
+
+
+def worker_live_payload(seat: Membership) -> dict:
+    user = seat.user
+    return {
+        "id": seat.pk,
+        "user": user.pk,
+        "name": user.get_full_name() or user.get_username(),
+        "grid": seat.grid.code,
+        "role": seat.role,
+        "on_duty": seat.on_duty,
+        "lat": round(seat.last_position.y, 6) if seat.last_position else None,
+        "lng": round(seat.last_position.x, 6) if seat.last_position else None,
+        "at": seat.last_position_at.isoformat() if seat.last_position_at else None,
+    }

@@ -37,8 +37,9 @@ $M seed_demo --if-empty
 cat <<MSG
 
   GovGrid is running:  http://127.0.0.1:${GOVGRID_PORT}/
-  Command center, API docs: /api/docs/  Admin: /admin/  Health: /healthz
-  Demo logins (password govgrid-demo): admin, center, worker, clerk, party
+  Command center: /dashboard/  API docs: /api/docs/  Admin: /admin/  Health: /healthz
+  Demo logins (password govgrid-demo): admin, center, dayan, worker, clerk, party, member
+  A living demo: run "make simulate" in another terminal.
   Ctrl-C stops web, worker, beat$( [ -n "$REDIS_PID" ] && echo " and Redis").
 
 MSG

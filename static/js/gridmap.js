@@ -107,7 +107,29 @@
     var initial = [];
     document.querySelectorAll(".layers input:checked").forEach(function (box) { initial.push(box.value); });
     initial.sort(function (a, b) { return a - b; }).forEach(load);
+    overlayPoints(map, document.getElementById("layer-service-points"));
     window.govgridMap = map;
+  }
+
+  // A toggleable layer of points from a GeoJSON endpoint (service points: name, kind, colour).
+  function overlayPoints(map, box) {
+    if (!box) return;
+    var layer = null;
+    function show() {
+      if (layer) { layer.addTo(map); return; }
+      fetchJSON(box.dataset.url).then(function (data) {
+        layer = L.geoJSON(data, {
+          pointToLayer: function (f, latlng) {
+            return L.circleMarker(latlng, { radius: 6, color: "#fff", weight: 2, fillColor: f.properties.colour || "#333",
+                                            fillOpacity: 0.95, pane: "markerPane", className: "service-point" });
+          },
+          onEachFeature: function (f, l) { l.bindTooltip(f.properties.name + " · " + (f.properties.kind_label || "")); }
+        });
+        if (box.checked) layer.addTo(map);
+      }).catch(function (err) { console.error(err); });
+    }
+    box.addEventListener("change", function () { if (box.checked) show(); else if (layer) map.removeLayer(layer); });
+    if (box.checked) show();
   }
 
   // --- the small map on a grid's page ------------------------------------------------------
