@@ -56,19 +56,20 @@ STATS_PARAMS = [
 
 class DashboardView(APIView):
     """The dashboard's state: today's tiles and 30-day KPIs, charts, open cases, grid load,
-    worker positions, alerts and the feed. `parts` limits it (figures, charts, map)."""
+    worker positions, alerts and the feed. `parts` limits it (figures, charts, map, and load: the
+    map's shading alone)."""
 
     permission_classes = [IsCommandStaff]
 
     @extend_schema(
-        parameters=[GRID_PARAM, OpenApiParameter("parts", str, description="comma list: figures,charts,map")],
+        parameters=[GRID_PARAM, OpenApiParameter("parts", str, description="comma list: figures,charts,map,load")],
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request):
         raw = request.query_params.get("parts") or ",".join(selectors.PARTS)
         parts = [p for p in raw.split(",") if p]
         if not parts or set(parts) - set(selectors.PARTS):
-            raise ValidationError({"parts": _("Parts are figures, charts and map.")})
+            raise ValidationError({"parts": _("Parts are figures, charts, map and load.")})
         return Response(selectors.dashboard_snapshot(user=request.user, root=_root(request), parts=parts))
 
 

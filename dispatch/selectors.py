@@ -1,8 +1,14 @@
 """Reads of the command center, scoped by jurisdiction: the dashboard snapshot, alerts, bulletins."""
 
+import datetime as dt
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, FloatField, Func, Q, QuerySet
 from django.db.models.functions import Substr
 from django.http import Http404
+from django.utils import timezone, translation
 
 from events import stats
 from events.choices import OPEN_STATUSES, Status, status_colour
@@ -12,14 +18,14 @@ from events.services import event_roles
 from events.workflow import CENTER
 from govgrid.live import CODE_LENGTHS
 from grids.models import Grid
-from grids.selectors import jurisdiction_q, workers_positions
+from grids.selectors import jurisdiction_q, user_jurisdiction, workers_positions
 from grids.services import worker_live_payload
 
 from .models import Alert, Bulletin, Whistle, WhistleResponse
 from .routing import departments_serving
 
 MAX_MARKERS = 5000  # beyond this the map shows the grids' load shading and the newest cases only
-PARTS = ("figures", "charts", "map")
+PARTS = ("figures", "charts", "map", "load")  # load: the map's shading alone, for live refreshes
 
 
 def drill_path(*, user, root: str) -> list[dict]:
@@ -141,26 +147,73 @@ def bulletin_get(*, user, pk: int) -> Bulletin:
     return bulletin
 
 
+def dashboard_charts(*, user, root: str) -> dict:
+    """The dashboard's 30-day charts for `root`, computed now (seven queries over the window)."""
+    f = stats.StatsFilter.last_days(30, grid=root)
+    scope, qs = stats.stats_scope(user=user, f=f), stats.stats_events(user=user, f=f)
+    return {
+        "trend": stats.trend(scope, f),
+        "categories": stats.by_category(qs),
+        "levels": stats.by_level(qs),
+        "heat": stats.weekday_hour(qs),
+        "grids": stats.by_grid(qs, root=root, limit=10),
+        "departments": stats.by_department(qs, limit=10),
+        "charts_at": timezone.now().isoformat(),
+    }
+
+
+def charts_cache_key(*, user, root: str) -> str:
+    """One entry per root, jurisdiction (what the user may count), day (the trend ends today) and
+    language (labels): every county-level dashboard shares one."""
+    ident = "|".join([root, ",".join(user_jurisdiction(user)), timezone.localdate().isoformat()])
+    ident += "|" + (translation.get_language() or "")
+    return "dashboard:charts:" + hashlib.sha256(ident.encode()).hexdigest()[:32]
+
+
+def dashboard_charts_cached(*, user, root: str) -> dict:
+    """The charts, at most DASHBOARD_CHARTS_MAX_AGE seconds old when the refresh keeps up: an older
+    entry is still answered at once while a Celery task computes the next one (only one at a
+    time per entry). Only the first dashboard of a root (or one after ten ages) waits."""
+    max_age = settings.DASHBOARD_CHARTS_MAX_AGE
+    if max_age <= 0:
+        return dashboard_charts(user=user, root=root)
+    key = charts_cache_key(user=user, root=root)
+    charts = cache.get(key)
+    if charts is None:
+        charts = dashboard_charts_store(user=user, root=root)
+    elif timezone.now() - dt.datetime.fromisoformat(charts["charts_at"]) > dt.timedelta(seconds=max_age):
+        if cache.add(key + ":refreshing", 1, max_age):
+            from .tasks import dashboard_charts_refresh
+
+            dashboard_charts_refresh.delay(user.pk, root, translation.get_language())
+    return charts
+
+
+def dashboard_charts_store(*, user, root: str) -> dict:
+    """Compute the charts and keep them for the next dashboards (kept ten ages, answered while
+    a refresh runs)."""
+    charts = dashboard_charts(user=user, root=root)
+    key = charts_cache_key(user=user, root=root)
+    cache.set(key, charts, settings.DASHBOARD_CHARTS_MAX_AGE * 10)
+    cache.delete(key + ":refreshing")
+    return charts
+
+
 def dashboard_snapshot(*, user, root: str, parts=PARTS) -> dict:
     """What the dashboard shows for `root`, in the parts asked for. Live messages are hints; a
-    page reloads this on (re)connect and, debounced, after changes."""
+    page reloads this on (re)connect and, debounced, after changes. Figures and the map are read
+    live; the 30-day charts may be up to DASHBOARD_CHARTS_MAX_AGE old (`charts_at` says when)."""
     out: dict = {"root": root, "path": drill_path(user=user, root=root), "child_level": stats.child_length(root)}
-    f = stats.StatsFilter.last_days(30, grid=root)
     if "figures" in parts:
         out["today"] = stats.today_figures(user=user, grid=root)
-        out["kpis"] = stats.kpis(stats.stats_events(user=user, f=f))
+        out["kpis"] = stats.kpis(stats.stats_events(user=user, f=stats.StatsFilter.last_days(30, grid=root)))
         out["feed"] = feed(user=user, root=root)
         out["alerts"] = [alert_live_payload(a) for a in alert_list(user=user, root=root)[:20]]
     if "charts" in parts:
-        scope, qs = stats.stats_scope(user=user, f=f), stats.stats_events(user=user, f=f)
-        out["trend"] = stats.trend(scope, f)
-        out["categories"] = stats.by_category(qs)
-        out["levels"] = stats.by_level(qs)
-        out["heat"] = stats.weekday_hour(qs)
-        out["grids"] = stats.by_grid(qs, root=root, limit=10)
-        out["departments"] = stats.by_department(qs, limit=10)
-    if "map" in parts:
+        out |= dashboard_charts_cached(user=user, root=root)
+    if "map" in parts or "load" in parts:
         out["load"] = grid_load(user=user, root=root)
+    if "map" in parts:
         out["events"] = marker_payloads(open_events(user=user, root=root))
         out["workers"] = [worker_live_payload(s) for s in workers_positions(user=user, root=root)[:3000]]
     return out

@@ -23,3 +23,18 @@ def whistle_scan() -> int:
     from .services import whistle_scan as scan
 
     return scan()
+
+
+@shared_task(name="dispatch.dashboard_charts_refresh", ignore_result=True, time_limit=120, soft_time_limit=110)
+def dashboard_charts_refresh(user_id: int, root: str, language: str | None = None) -> None:
+    """Recompute a dashboard's cached 30-day charts as that user sees them (see
+    dispatch.selectors.dashboard_charts_cached)."""
+    from django.contrib.auth import get_user_model
+    from django.utils import translation
+
+    from .selectors import dashboard_charts_store
+
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is not None:
+        with translation.override(language):
+            dashboard_charts_store(user=user, root=root)

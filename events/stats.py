@@ -18,7 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
-from django.db.models.functions import Coalesce, ExtractHour, ExtractIsoWeekDay, Substr, TruncDate
+from django.db.models.functions import Coalesce, Substr, TruncDate, TruncHour
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -243,15 +243,21 @@ def by_level(qs: QuerySet) -> list[dict]:
 
 
 def weekday_hour(qs: QuerySet) -> list[list[int]]:
-    """[weekday 1–7, hour 0–23, cases]: when things happen (local time)."""
-    tz = timezone.get_current_timezone()
+    """[weekday 1–7, hour 0–23, cases]: when things happen (local time). The database groups by
+    the local hour (at most 24 a day, one time-zone conversion a row); the weekday × hour cells
+    are folded from those here."""
     rows = (
-        qs.annotate(wd=ExtractIsoWeekDay("created_at", tzinfo=tz), hr=ExtractHour("created_at", tzinfo=tz))
-        .values_list("wd", "hr")
+        qs.annotate(hour=TruncHour("created_at", tzinfo=timezone.get_current_timezone()))
+        .values_list("hour")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    return [[wd, hr, n] for wd, hr, n in rows]
+    cells: dict[tuple[int, int], int] = {}
+    for hour, n in rows:
+        local = timezone.localtime(hour)
+        cell = (local.isoweekday(), local.hour)
+        cells[cell] = cells.get(cell, 0) + n
+    return [[wd, hr, n] for (wd, hr), n in sorted(cells.items())]
 
 
 def hot_hours(heat: list[list[int]], *, limit: int = 3) -> list[dict]:
@@ -341,7 +347,7 @@ def stats_report(*, user, f: StatsFilter) -> dict:
 
 
 def common_root(user) -> str:
-    """The deepest code every root of the user's jurisdiction starts with."""
+    """The deepest grid code every root of the user's jurisdiction starts with ('' for none)."""
     from grids.selectors import user_jurisdiction
 
     roots = user_jurisdiction(user)
@@ -351,4 +357,5 @@ def common_root(user) -> str:
     for r in roots[1:]:
         while not r.startswith(common):
             common = common[:-1]
-    return common
+    # Two communities share '53070200200' as text, but their common grid is the township 530702002.
+    return next((common[:n] for n in reversed(CODE_LENGTHS) if n <= len(common)), "")

@@ -137,6 +137,9 @@ else:
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
+# The dashboard's 30-day charts are shared by every dashboard of a root for this many seconds
+# (refreshed in the background after that); 0 computes them on every load.
+DASHBOARD_CHARTS_MAX_AGE = env("DASHBOARD_CHARTS_MAX_AGE", int, 60)
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240

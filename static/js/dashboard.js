@@ -222,7 +222,13 @@
     return li;
   }
 
-  function renderCharts(s) { GovGridCharts.render(s, L10N, charts, "dark"); }
+  function renderCharts(s) {
+    GovGridCharts.render(s, L10N, charts, "dark");
+    var at = document.getElementById("dash-charts-at");  // the charts may be shared for a minute
+    at.querySelector("time").dateTime = s.charts_at;
+    at.querySelector("time").textContent = new Date(s.charts_at).toLocaleTimeString([], {hour: "2-digit", minute: "2-digit"});
+    at.hidden = false;
+  }
 
   function renderPath(path) {
     var nav = document.getElementById("dash-path");
@@ -275,7 +281,7 @@
 
   var refreshFigures = debounce(function () {
     api(snapshotUrl("figures")).then(renderFigures);
-    api(snapshotUrl("map")).then(function (s) { loadByCode = s.load; restyle(); });
+    api(snapshotUrl("load")).then(function (s) { loadByCode = s.load; restyle(); });
   }, 1500);
   var refreshCharts = debounce(function () { api(snapshotUrl("charts")).then(renderCharts); }, 15000);
 

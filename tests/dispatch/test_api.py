@@ -1,5 +1,6 @@
 """Command-center API: the dashboard snapshot, statistics, nearest workers, worker positions, alerts."""
 
+import datetime as dt
 import math
 
 import pytest
@@ -24,7 +25,11 @@ def cases():
     )
     reported = earlier_today(hours=2)
     make_event(
-        community=NEIGHBOUR, created_at=reported, status="closed", accepted_at=reported, closed_at=earlier_today(hours=1)
+        community=NEIGHBOUR,
+        created_at=reported,
+        status="closed",
+        accepted_at=reported,
+        closed_at=earlier_today(hours=1),
     )
     make_event(community=XIAN, created_at=earlier_today(hours=1))
 
@@ -223,3 +228,58 @@ def test_the_worker_phone_shows_the_duty_switch(client, gridworker):
     client.force_login(gridworker)
     page = client.get("/m/").content.decode()
     assert 'id="duty"' in page and 'data-on="0"' in page
+
+
+def _charts_total(snap: dict) -> int:
+    return sum(c["count"] for c in snap["categories"])
+
+
+def test_dashboard_charts_are_shared_for_a_while_then_refreshed(client, center, settings, eager_celery):
+    """Charts are kept DASHBOARD_CHARTS_MAX_AGE seconds for every dashboard of the root; today's
+    tiles stay live; an older entry is answered once more while a refresh computes the next."""
+    from django.core.cache import cache
+
+    from dispatch.selectors import charts_cache_key
+
+    settings.DASHBOARD_CHARTS_MAX_AGE = 60
+    make_event(community=XINHUA, created_at=earlier_today(hours=1))
+    client.force_login(center)
+    url = "/api/v1/dashboard/?parts=figures,charts"
+    first = client.get(url).json()
+    assert _charts_total(first) == 1 and first["today"]["reported_today"] == 1
+    make_event(community=XINHUA, created_at=earlier_today(hours=1))
+    second = client.get(url).json()
+    assert second["today"]["reported_today"] == 2  # live
+    assert _charts_total(second) == 1 and second["charts_at"] == first["charts_at"]  # shared
+    key = charts_cache_key(user=center, root="530702002")
+    entry = cache.get(key)
+    entry["charts_at"] = (dt.datetime.fromisoformat(entry["charts_at"]) - dt.timedelta(seconds=61)).isoformat()
+    cache.set(key, entry)
+    stale = client.get(url).json()
+    assert _charts_total(stale) == 1  # answered at once; the refresh ran (eagerly here) behind it
+    fresh = client.get(url).json()
+    assert _charts_total(fresh) == 2 and fresh["charts_at"] > first["charts_at"]
+    settings.DASHBOARD_CHARTS_MAX_AGE = 0
+    make_event(community=XINHUA, created_at=earlier_today(hours=1))
+    assert _charts_total(client.get(url).json()) == 3  # 0: computed on every load
+
+
+def test_shared_charts_are_kept_apart_by_jurisdiction(client, center, settings):
+    """Two users looking at the same root but allowed different parts of it never share charts."""
+    settings.DASHBOARD_CHARTS_MAX_AGE = 60
+    third = (
+        Grid.objects.filter(code__startswith="530702002", level=12)
+        .exclude(code__in=[XINHUA, NEIGHBOUR])
+        .order_by("code")
+        .first()
+    )
+    make_event(community=third.code, created_at=earlier_today(hours=1))
+    make_event(community=XINHUA, created_at=earlier_today(hours=1))
+    two_communities = seat(seat(UserFactory(username="two-cc", roles=["command_center"]), XINHUA), NEIGHBOUR)
+    url = "/api/v1/dashboard/?parts=charts"
+    client.force_login(center)
+    whole = client.get(url).json()
+    client.force_login(two_communities)
+    part = client.get(url).json()
+    assert whole["root"] == part["root"] == "530702002"  # same root (the two communities' common one)
+    assert _charts_total(whole) == 2 and _charts_total(part) == 1
