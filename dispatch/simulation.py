@@ -27,7 +27,7 @@ from grids.choices import Level, MemberRole
 from grids.models import Grid, Membership
 from grids.services import PositionError, worker_position_update
 
-from .models import DepartmentMember
+from .models import Department, DepartmentMember
 
 log = logging.getLogger(__name__)
 
@@ -109,11 +109,9 @@ class Simulation:
                 else:
                     event_transition(event=event, action="accept", actor=self.center)
             elif s in (Status.ACCEPTED, Status.RETURNED):
-                clerk = self.clerk_of(event.suggested_department_id)
-                if clerk and s == Status.ACCEPTED and rng.random() < 0.6:
-                    event_transition(
-                        event=event, action="dispatch", actor=self.center, department=event.suggested_department_id
-                    )
+                department = self.staffed_department(event)
+                if department and s == Status.ACCEPTED and rng.random() < 0.6:
+                    event_transition(event=event, action="dispatch", actor=self.center, department=department)
                 elif worker:
                     event_transition(event=event, action="dispatch", actor=self.center, worker=worker.pk)
                 else:
@@ -141,6 +139,15 @@ class Simulation:
             log.info("simulated step on %s refused: %s", event.number, exc.message)
             return False
         return True
+
+    def staffed_department(self, event: Event) -> int | None:
+        """The department the case would go to, when someone can act for it; else one of the same
+        type that has a clerk (in the demo, the county's), as a center may send it up a level."""
+        suggested = event.suggested_department
+        if suggested is None or self.clerk_of(suggested.pk):
+            return suggested and suggested.pk
+        staffed = Department.objects.filter(type=suggested.type, memberships__isnull=False).order_by("level")
+        return staffed.values_list("pk", flat=True).first()
 
     def clerk_of(self, department_id):
         if department_id not in self.clerks:

@@ -20,8 +20,8 @@ window.GovGridCharts = (function () {
       tooltip: { trigger: "axis" }, legend: { top: 20, right: 4, itemWidth: 14, textStyle: { fontSize: 10 } }, grid: { top: 44 },
       xAxis: { type: "category", data: s.trend.map(function (d) { return d.day.slice(5); }) },
       yAxis: { type: "value", minInterval: 1 },
-      series: [{ name: L10N.reported, type: "line", smooth: true, data: s.trend.map(function (d) { return d.reported; }) },
-               { name: L10N.closed, type: "line", smooth: true, data: s.trend.map(function (d) { return d.closed; }) }]
+      series: [{ name: L10N.reported, type: "line", smooth: 0.3, smoothMonotone: "x", data: s.trend.map(function (d) { return d.reported; }) },
+               { name: L10N.closed, type: "line", smooth: 0.3, smoothMonotone: "x", data: s.trend.map(function (d) { return d.closed; }) }]
     });
     c("chart-categories", {
       tooltip: { trigger: "item" },
