@@ -257,14 +257,15 @@
 
   // --- loading -------------------------------------------------------------------------------
   function loadAll(fit) {
-    return api(snapshotUrl("figures,charts,map")).then(function (s) {
+    // Tiles and map first; the charts (which may come from a shared minute-old entry) beside them.
+    var live = api(snapshotUrl("figures,map")).then(function (s) {
       renderPath(s.path);
       renderFigures(s);
-      renderCharts(s);
       renderMap(s, fit);
       loadProxy();
-      el.dataset.loaded = "1";
     });
+    var charts = api(snapshotUrl("charts")).then(renderCharts);
+    return Promise.all([live, charts]).then(function () { el.dataset.loaded = "1"; });
   }
   // Proxy handling (代办) figures of the services app, when it is installed.
   function loadProxy() {
