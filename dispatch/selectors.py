@@ -151,11 +151,12 @@ def dashboard_charts(*, user, root: str) -> dict:
     """The dashboard's 30-day charts for `root`, computed now (seven queries over the window)."""
     f = stats.StatsFilter.last_days(30, grid=root)
     scope, qs = stats.stats_scope(user=user, f=f), stats.stats_events(user=user, f=f)
+    hours = stats.hourly(qs)
     return {
-        "trend": stats.trend(scope, f),
+        "trend": stats.trend(scope, f, hours=hours),
         "categories": stats.by_category(qs),
         "levels": stats.by_level(qs),
-        "heat": stats.weekday_hour(qs),
+        "heat": stats.weekday_hour(qs, hours=hours),
         "grids": stats.by_grid(qs, root=root, limit=10),
         "departments": stats.by_department(qs, limit=10),
         "charts_at": timezone.now().isoformat(),

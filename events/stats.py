@@ -194,9 +194,10 @@ def today_figures(*, user, grid: str = "") -> dict:
     )
 
 
-def trend(scope: QuerySet, f: StatsFilter) -> list[dict]:
+def trend(scope: QuerySet, f: StatsFilter, *, hours: list | None = None) -> list[dict]:
     """Per day of the period: cases reported that day and cases closed that day (of any age).
-    `scope` is `stats_scope(...)`, not yet narrowed to the period."""
+    `scope` is `stats_scope(...)`, not yet narrowed to the period; `hours` is `hourly()` of the
+    period's cases when the caller has it (the reported counts are then folded from it)."""
     tz = timezone.get_current_timezone()
 
     def per_day(qs, field):
@@ -208,7 +209,13 @@ def trend(scope: QuerySet, f: StatsFilter) -> list[dict]:
             .order_by()
         )
 
-    reported = per_day(scope, "created_at")
+    if hours is None:
+        reported = per_day(scope, "created_at")
+    else:
+        reported = {}
+        for hour, n in hours:
+            day = timezone.localtime(hour).date()
+            reported[day] = reported.get(day, 0) + n
     closed = per_day(scope.filter(status=Status.CLOSED), "closed_at")
     out = []
     for i in range((f.date_to - f.date_from).days + 1):
@@ -242,18 +249,22 @@ def by_level(qs: QuerySet) -> list[dict]:
     return [{"level": lv.value, "name": str(lv.label), "count": counts.get(lv.value, 0)} for lv in Level]
 
 
-def weekday_hour(qs: QuerySet) -> list[list[int]]:
-    """[weekday 1–7, hour 0–23, cases]: when things happen (local time). The database groups by
-    the local hour (at most 24 a day, one time-zone conversion a row); the weekday × hour cells
-    are folded from those here."""
+def hourly(qs: QuerySet) -> list[tuple[dt.datetime, int]]:
+    """Cases per local hour, grouped by the database (one time-zone conversion a row, at most 24
+    groups a day): the heat map and the trend's reported counts are both folded from it."""
     rows = (
         qs.annotate(hour=TruncHour("created_at", tzinfo=timezone.get_current_timezone()))
         .values_list("hour")
         .annotate(n=Count("pk"))
         .order_by()
     )
+    return list(rows)
+
+
+def weekday_hour(qs: QuerySet, *, hours: list | None = None) -> list[list[int]]:
+    """[weekday 1–7, hour 0–23, cases]: when things happen (local time)."""
     cells: dict[tuple[int, int], int] = {}
-    for hour, n in rows:
+    for hour, n in hourly(qs) if hours is None else hours:
         local = timezone.localtime(hour)
         cell = (local.isoweekday(), local.hour)
         cells[cell] = cells.get(cell, 0) + n
@@ -329,12 +340,13 @@ def stats_report(*, user, f: StatsFilter) -> dict:
     scope = stats_scope(user=user, f=f)
     qs = stats_events(user=user, f=f)
     root = f.grid or common_root(user)
-    heat = weekday_hour(qs)
+    hours = hourly(qs)
+    heat = weekday_hour(qs, hours=hours)
     grids = by_grid(qs, root=root)
     return {
         "filters": f.as_params(),
         "kpis": kpis(qs),
-        "trend": trend(scope, f),
+        "trend": trend(scope, f, hours=hours),
         "categories": by_category(qs),
         "hot_types": by_subcategory(qs),
         "levels": by_level(qs),

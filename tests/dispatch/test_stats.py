@@ -127,6 +127,26 @@ def test_trend_counts_reports_and_closings_per_day(dataset, center):
     assert sum(d["closed"] for d in trend) == 3
 
 
+def test_trend_and_heat_fold_local_hours_across_midnight(center):
+    """The trend's reported counts folded from the hourly grouping equal its own per-day query,
+    on local days: 23:30 and 00:30 one hour apart are two days, two weekdays."""
+    day = timezone.localdate() - dt.timedelta(days=3)
+    late = timezone.make_aware(dt.datetime.combine(day, dt.time(23, 30)))
+    for created in (late, late + H(0.2), late + H(1)):
+        make_event(created_at=created)
+    f = stats.StatsFilter.last_days(30)
+    scope, qs = stats.stats_scope(user=center, f=f), stats.stats_events(user=center, f=f)
+    hours = stats.hourly(qs)
+    folded = stats.trend(scope, f, hours=hours)
+    assert folded == stats.trend(scope, f)
+    by_day = {d["day"]: d["reported"] for d in folded}
+    next_day = day + dt.timedelta(days=1)
+    assert (by_day[day.isoformat()], by_day[next_day.isoformat()]) == (2, 1)
+    heat = stats.weekday_hour(qs, hours=hours)
+    assert heat == stats.weekday_hour(qs)
+    assert [day.isoweekday(), 23, 2] in heat and [next_day.isoweekday(), 0, 1] in heat
+
+
 def test_a_township_never_counts_another_townships_cases(dataset, center, county_staff):
     f = stats.stats_filter_parse(user=county_staff, params={})
     assert stats.kpis(stats.stats_events(user=county_staff, f=f))["reported"] == 8  # 西安街道's too
