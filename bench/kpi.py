@@ -37,7 +37,7 @@ migration would, with Django's schema editor) and times everything again (WHAT_I
 while no index is being weighed).
 
 The dashboard's 30-day charts are shared between dashboards of a root for
-DASHBOARD_CHARTS_MAX_AGE seconds (dispatch.selectors.dashboard_charts_cached): every call here
+STATS_MAX_AGE seconds (dispatch.selectors.dashboard_charts_cached): every call here
 computes them (the setting is 0), except the "charts shared" row, which answers them from the
 shared entry in Redis (`--redis`) filled by its untimed run, as every dashboard after the first
 within a minute does.
@@ -274,7 +274,7 @@ def worker(n_events: int, days: int, runs: int, explain_ms: float, what_if: bool
 
     if connection.vendor != "postgresql":
         sys.exit("bench/kpi.py runs on PostGIS only.")
-    settings.DASHBOARD_CHARTS_MAX_AGE = 0  # every call computes; "charts shared" rows turn the cache on
+    settings.STATS_MAX_AGE = 0  # every call computes; "charts shared" rows turn the cache on
     result = build(n_events, days) | {"version": common.db_version(connection), "rows": [], "plans": [], "profiles": []}
     User = get_user_model()
 
@@ -293,7 +293,7 @@ def worker(n_events: int, days: int, runs: int, explain_ms: float, what_if: bool
 
     def shared_charts(fn):
         def call(u):
-            with override_settings(DASHBOARD_CHARTS_MAX_AGE=60):
+            with override_settings(STATS_MAX_AGE=60):
                 return fn(u)
 
         return call
@@ -329,7 +329,7 @@ def worker(n_events: int, days: int, runs: int, explain_ms: float, what_if: bool
                 "dashboard_snapshot (all parts, GET /api/v1/dashboard/)": lambda u: selectors.dashboard_snapshot(
                     user=u, root=COUNTY_CODE
                 ),
-                # Every county dashboard after the first within DASHBOARD_CHARTS_MAX_AGE: charts from the
+                # Every county dashboard after the first within STATS_MAX_AGE: charts from the
                 # shared entry (Redis), figures and map computed.
                 "dashboard_snapshot (all parts), charts shared": shared_charts(
                     lambda u: selectors.dashboard_snapshot(user=u, root=COUNTY_CODE)

@@ -81,7 +81,7 @@ class StatsView(APIView):
 
     @extend_schema(parameters=STATS_PARAMS, responses=OpenApiTypes.OBJECT)
     def get(self, request):
-        return Response(stats.stats_report(user=request.user, f=_stats_filter(request)))
+        return Response(stats.stats_report_shared(user=request.user, f=_stats_filter(request)))
 
 
 class NearbySerializer(serializers.Serializer):

@@ -1,7 +1,6 @@
 """Reads of the command center, scoped by jurisdiction: the dashboard snapshot, alerts, bulletins."""
 
 import datetime as dt
-import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
@@ -18,7 +17,7 @@ from events.services import event_roles
 from events.workflow import CENTER
 from govgrid.live import CODE_LENGTHS
 from grids.models import Grid
-from grids.selectors import jurisdiction_q, user_jurisdiction, workers_positions
+from grids.selectors import jurisdiction_q, workers_positions
 from grids.services import worker_live_payload
 
 from .models import Alert, Bulletin, Whistle, WhistleResponse
@@ -164,18 +163,15 @@ def dashboard_charts(*, user, root: str) -> dict:
 
 
 def charts_cache_key(*, user, root: str) -> str:
-    """One entry per root, jurisdiction (what the user may count), day (the trend ends today) and
-    language (labels): every county-level dashboard shares one."""
-    ident = "|".join([root, ",".join(user_jurisdiction(user)), timezone.localdate().isoformat()])
-    ident += "|" + (translation.get_language() or "")
-    return "dashboard:charts:" + hashlib.sha256(ident.encode()).hexdigest()[:32]
+    """One entry per root and jurisdiction (every county-level dashboard shares one)."""
+    return stats.shared_key("dashboard:charts", user=user, ident=root)
 
 
 def dashboard_charts_cached(*, user, root: str) -> dict:
-    """The charts, at most DASHBOARD_CHARTS_MAX_AGE seconds old when the refresh keeps up: an older
+    """The charts, at most STATS_MAX_AGE seconds old when the refresh keeps up: an older
     entry is still answered at once while a Celery task computes the next one (only one at a
     time per entry). Only the first dashboard of a root (or one after ten ages) waits."""
-    max_age = settings.DASHBOARD_CHARTS_MAX_AGE
+    max_age = settings.STATS_MAX_AGE
     if max_age <= 0:
         return dashboard_charts(user=user, root=root)
     key = charts_cache_key(user=user, root=root)
@@ -195,7 +191,7 @@ def dashboard_charts_store(*, user, root: str) -> dict:
     a refresh runs)."""
     charts = dashboard_charts(user=user, root=root)
     key = charts_cache_key(user=user, root=root)
-    cache.set(key, charts, settings.DASHBOARD_CHARTS_MAX_AGE * 10)
+    cache.set(key, charts, settings.STATS_MAX_AGE * 10)
     cache.delete(key + ":refreshing")
     return charts
 
@@ -203,7 +199,7 @@ def dashboard_charts_store(*, user, root: str) -> dict:
 def dashboard_snapshot(*, user, root: str, parts=PARTS) -> dict:
     """What the dashboard shows for `root`, in the parts asked for. Live messages are hints; a
     page reloads this on (re)connect and, debounced, after changes. Figures and the map are read
-    live; the 30-day charts may be up to DASHBOARD_CHARTS_MAX_AGE old (`charts_at` says when)."""
+    live; the 30-day charts may be up to STATS_MAX_AGE old (`charts_at` says when)."""
     out: dict = {"root": root, "path": drill_path(user=user, root=root), "child_level": stats.child_length(root)}
     if "figures" in parts:
         out["today"] = stats.today_figures(user=user, grid=root)

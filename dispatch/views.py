@@ -86,7 +86,7 @@ def _stats_page_filter(request) -> tuple[stats.StatsFilter, dict]:
 def statistics(request):
     _staff(request)
     f, errors = _stats_page_filter(request)
-    report = stats.stats_report(user=request.user, f=f)
+    report = stats.stats_report_shared(user=request.user, f=f)
     return render(
         request,
         "dispatch/stats.html",
@@ -114,7 +114,7 @@ def statistics_export(request):
     f, errors = _stats_page_filter(request)
     if errors:
         return HttpResponse("; ".join(errors.values()), status=400, content_type="text/plain; charset=utf-8")
-    r = stats.stats_report(user=request.user, f=f)
+    r = stats.stats_report_shared(user=request.user, f=f)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("KPIs"))
     sheet.append([_("From"), f.date_from.isoformat(), _("To"), f.date_to.isoformat(), _("Grid"), f.grid or "*"])

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from dispatch import routing
 from govgrid import crypto, live
-from govgrid.notify import notify
+from govgrid.notify import notify, notify_resident
 from govgrid.permissions import ADMIN, COMMAND_CENTER, has_role
 from grids.choices import FIELD_ROLES
 from grids.models import Membership
@@ -455,6 +455,13 @@ def event_transition(*, event: Event, action: str, actor, **details) -> Event:
     _log(event, action, actor, from_status=before, to_status=event.status, note=note, data=data)
     event.save(update_fields=list(dict.fromkeys(fields)))
     _after_commit(event, "event.updated")
+    if action in REPORTER_SMS:
+        notify_resident(
+            phone_encrypted=event.reporter_phone_encrypted,
+            text=REPORTER_SMS[action],
+            values={"category": event.category.name, "code": event.tracking_code, "note": note[:80]},
+            dedupe_key=f"event:{event.pk}:reporter:{event.log_head[:16]}",
+        )
     if recipients:
         notify(
             user_ids=recipients,
@@ -466,6 +473,15 @@ def event_transition(*, event: Event, action: str, actor, **details) -> Event:
         )
     return event
 
+
+# What the reporter is told by SMS (when they left a number), in the site's language.
+REPORTER_SMS = {
+    "accept": gettext_lazy("Your report (%(category)s) has been accepted. Tracking code: %(code)s."),
+    "reject": gettext_lazy("Your report (%(category)s) was not taken on: %(note)s. Tracking code: %(code)s."),
+    "close": gettext_lazy(
+        "Your report (%(category)s) has been dealt with. Tell us how it went with tracking code %(code)s."
+    ),
+}
 
 ACTION_LABELS = {
     "accept": gettext_lazy("accept"),

@@ -15,16 +15,20 @@ The formulas (docs/architecture.md repeats them):
 """
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import Coalesce, Substr, TruncDate, TruncHour
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from govgrid.live import CODE_LENGTHS
 from grids.models import Grid
-from grids.selectors import code_in_jurisdiction, jurisdiction_q
+from grids.selectors import code_in_jurisdiction, jurisdiction_q, user_jurisdiction
 
 from .choices import OPEN_STATUSES, Status
 from .models import Category, Event
@@ -356,6 +360,23 @@ def stats_report(*, user, f: StatsFilter) -> dict:
         "hot_areas": sorted(grids, key=lambda g: -g["count"])[:5],
         "departments": by_department(qs),
     }
+
+
+def shared_key(kind: str, *, user, ident: str) -> str:
+    """Cache key of figures shared by everyone who may count the same cases: what is asked
+    (`ident`), the user's jurisdiction, today's date (windows end today) and the language of labels."""
+    raw = "|".join([ident, ",".join(user_jurisdiction(user)), timezone.localdate().isoformat()])
+    raw += "|" + (translation.get_language() or "")
+    return f"{kind}:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def stats_report_shared(*, user, f: StatsFilter) -> dict:
+    """`stats_report`, kept STATS_MAX_AGE seconds for everyone of the same jurisdiction asking the
+    same filter: the statistics page, its export and the API compute it once."""
+    if settings.STATS_MAX_AGE <= 0:
+        return stats_report(user=user, f=f)
+    key = shared_key("stats:report", user=user, ident=json.dumps(f.as_params(), sort_keys=True))
+    return cache.get_or_set(key, lambda: stats_report(user=user, f=f), settings.STATS_MAX_AGE)
 
 
 def common_root(user) -> str:

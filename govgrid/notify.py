@@ -12,7 +12,7 @@ import urllib.request
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from . import live
 
@@ -31,6 +31,21 @@ def notify(*, user_ids, kind: str, title: str, body: str = "", url: str = "", de
     )
 
 
+def notify_resident(*, phone_encrypted: str, text, values: dict, dedupe_key: str) -> None:
+    """Queue an SMS to a resident after commit (RESIDENT_SMS), written in the site's language
+    (`text` is a lazy translation, `values` fill it). The number stays encrypted on its way; only
+    the backend gets it whole, and the kept message shows it masked."""
+    if not phone_encrypted or not settings.RESIDENT_SMS:
+        return
+    from .tasks import deliver_resident_sms
+
+    # Values are phrases set into a sentence: their own closing stops would double the text's.
+    values = {k: v.strip().rstrip("。.！!；; ") if isinstance(v, str) else v for k, v in values.items()}
+    with translation.override(settings.LANGUAGE_CODE):
+        body = str(text) % values
+    transaction.on_commit(lambda: deliver_resident_sms.delay(phone_encrypted, body[:500], dedupe_key[:120]))
+
+
 def notification_create(*, user_id: int, kind: str, title: str, body: str, url: str, dedupe_key: str):
     from .models import Notification
 
@@ -45,11 +60,13 @@ def notification_create(*, user_id: int, kind: str, title: str, body: str, url: 
     return note
 
 
-def sms_send(*, phone: str, body: str, dedupe_key: str) -> None:
-    """Send once per dedupe key through the configured backend; failures raise (the task retries)."""
+def sms_send(*, phone: str, body: str, dedupe_key: str, shown: str = "") -> None:
+    """Send once per dedupe key through the configured backend; failures raise (the task retries).
+    `shown` is what the kept message and the log say instead of the number (a resident's, masked)."""
     from .models import SmsMessage
 
-    message, _ = SmsMessage.objects.get_or_create(dedupe_key=dedupe_key, defaults={"phone": phone, "body": body[:500]})
+    shown = shown or phone
+    message, _ = SmsMessage.objects.get_or_create(dedupe_key=dedupe_key, defaults={"phone": shown, "body": body[:500]})
     if message.status == "sent":
         return
     message.attempts += 1
@@ -64,7 +81,7 @@ def sms_send(*, phone: str, body: str, dedupe_key: str) -> None:
             with urllib.request.urlopen(request, timeout=10) as response:
                 response.read()
         else:
-            log.info("SMS to %s: %s", phone, body)
+            log.info("SMS to %s: %s", shown, body)
     except Exception as exc:
         message.error = str(exc)[:300]
         message.status = "failed"

@@ -137,9 +137,10 @@ else:
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
-# The dashboard's 30-day charts are shared by every dashboard of a root for this many seconds
-# (refreshed in the background after that); 0 computes them on every load.
-DASHBOARD_CHARTS_MAX_AGE = env("DASHBOARD_CHARTS_MAX_AGE", int, 60)
+# Statistics are shared for this many seconds by users who may count the same cases: a
+# dashboard's 30-day charts (refreshed in the background after that) and statistics reports
+# (the page, its export, the API); 0 computes them on every request.
+STATS_MAX_AGE = env("STATS_MAX_AGE", int, 60)
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
@@ -255,6 +256,9 @@ SILENCED_SYSTEM_CHECKS = [
 
 # SMS: "console" (logged) or "webhook:https://sms-gateway.intranet/send" (JSON POST per message).
 SMS_BACKEND = env("SMS_BACKEND", default="console")
+# Residents who left a phone number get an SMS when their case or proxy request is accepted,
+# refused or finished (through SMS_BACKEND; the kept message shows the number masked).
+RESIDENT_SMS = env("RESIDENT_SMS", bool, True)
 # Public report form and API: reports per client address per hour.
 PUBLIC_REPORT_RATE = env("PUBLIC_REPORT_RATE", int, 30)
 

@@ -18,15 +18,18 @@ def heartbeat() -> int:
     return heartbeat_record(name="celery", hostname=socket.gethostname()).pk
 
 
-@shared_task(
-    name="govgrid.deliver_notification",
-    ignore_result=True,
-    time_limit=60,
-    soft_time_limit=50,
-    autoretry_for=(Exception,),
-    retry_backoff=True,
-    retry_kwargs={"max_retries": 5},
-)
+# Deliveries retry with backoff; dedupe keys make a retry harmless.
+DELIVERY = {
+    "ignore_result": True,
+    "time_limit": 60,
+    "soft_time_limit": 50,
+    "autoretry_for": (Exception,),
+    "retry_backoff": True,
+    "retry_kwargs": {"max_retries": 5},
+}
+
+
+@shared_task(name="govgrid.deliver_notification", **DELIVERY)
 def deliver_notification(user_ids, kind, title, body, url, dedupe_key, sms=False):
     """Write inbox entries (and SMS) for each user; safe to retry (dedupe keys)."""
     from grids.models import Membership
@@ -39,3 +42,14 @@ def deliver_notification(user_ids, kind, title, body, url, dedupe_key, sms=False
         phones = dict(Membership.objects.filter(user_id__in=user_ids).exclude(phone="").values_list("user_id", "phone"))
         for user_id, phone in phones.items():
             sms_send(phone=phone, body=title, dedupe_key=f"{dedupe_key}:{user_id}")
+
+
+@shared_task(name="govgrid.deliver_resident_sms", **DELIVERY)
+def deliver_resident_sms(phone_encrypted, body, dedupe_key):
+    """Send one SMS to a resident (see govgrid.notify.notify_resident); safe to retry."""
+    from . import crypto
+    from .notify import sms_send
+
+    phone = crypto.decrypt(phone_encrypted)
+    if phone:
+        sms_send(phone=phone, body=body, dedupe_key=dedupe_key, shown=crypto.mask_phone(phone))

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from events import worktime
 from govgrid import crypto, live
-from govgrid.notify import notify
+from govgrid.notify import notify, notify_resident
 from govgrid.permissions import ADMIN, COMMAND_CENTER, has_role
 from grids.choices import Level, MemberRole
 from grids.models import Grid, Membership
@@ -347,6 +347,19 @@ ACTION_LABELS = {
 }
 
 
+# What the resident is told by SMS, in the site's language.
+RESIDENT_SMS = {
+    "accept": gettext_lazy(
+        "Your proxy request for %(item)s has been taken on by a grid worker. Tracking code: %(code)s."
+    ),
+    "decline": gettext_lazy(
+        "Your proxy request for %(item)s cannot be handled by proxy: %(note)s. Tracking code: %(code)s."
+    ),
+    "complete": gettext_lazy("Your proxy request for %(item)s is done: %(note)s. Tracking code: %(code)s."),
+    "fail": gettext_lazy("Your proxy request for %(item)s was not granted: %(note)s. Tracking code: %(code)s."),
+}
+
+
 @transaction.atomic
 def proxy_transition(*, request: ProxyRequest, action: str, actor, tracking_code: str | None = None, **details):
     """Take one step on a request: lock it, check the table and the actor, apply, log, and after
@@ -453,6 +466,13 @@ def proxy_transition(*, request: ProxyRequest, action: str, actor, tracking_code
         request, action, actor if actor and actor.is_authenticated else None, from_status=before, note=note, data=data
     )
     _push(request)
+    if action in RESIDENT_SMS:
+        notify_resident(
+            phone_encrypted=request.phone_encrypted,
+            text=RESIDENT_SMS[action],
+            values={"item": request.item.name, "code": request.code, "note": note[:80]},
+            dedupe_key=f"proxy:{request.pk}:resident:{entry.pk}",
+        )
     if recipients:
         notify(
             user_ids=recipients,

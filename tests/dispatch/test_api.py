@@ -235,13 +235,13 @@ def _charts_total(snap: dict) -> int:
 
 
 def test_dashboard_charts_are_shared_for_a_while_then_refreshed(client, center, settings, eager_celery):
-    """Charts are kept DASHBOARD_CHARTS_MAX_AGE seconds for every dashboard of the root; today's
+    """Charts are kept STATS_MAX_AGE seconds for every dashboard of the root; today's
     tiles stay live; an older entry is answered once more while a refresh computes the next."""
     from django.core.cache import cache
 
     from dispatch.selectors import charts_cache_key
 
-    settings.DASHBOARD_CHARTS_MAX_AGE = 60
+    settings.STATS_MAX_AGE = 60
     make_event(community=XINHUA, created_at=earlier_today(hours=1))
     client.force_login(center)
     url = "/api/v1/dashboard/?parts=figures,charts"
@@ -259,14 +259,14 @@ def test_dashboard_charts_are_shared_for_a_while_then_refreshed(client, center, 
     assert _charts_total(stale) == 1  # answered at once; the refresh ran (eagerly here) behind it
     fresh = client.get(url).json()
     assert _charts_total(fresh) == 2 and fresh["charts_at"] > first["charts_at"]
-    settings.DASHBOARD_CHARTS_MAX_AGE = 0
+    settings.STATS_MAX_AGE = 0
     make_event(community=XINHUA, created_at=earlier_today(hours=1))
     assert _charts_total(client.get(url).json()) == 3  # 0: computed on every load
 
 
 def test_shared_charts_are_kept_apart_by_jurisdiction(client, center, settings):
     """Two users looking at the same root but allowed different parts of it never share charts."""
-    settings.DASHBOARD_CHARTS_MAX_AGE = 60
+    settings.STATS_MAX_AGE = 60
     third = (
         Grid.objects.filter(code__startswith="530702002", level=12)
         .exclude(code__in=[XINHUA, NEIGHBOUR])
@@ -283,3 +283,15 @@ def test_shared_charts_are_kept_apart_by_jurisdiction(client, center, settings):
     part = client.get(url).json()
     assert whole["root"] == part["root"] == "530702002"  # same root (the two communities' common one)
     assert _charts_total(whole) == 2 and _charts_total(part) == 1
+
+
+def test_a_statistics_report_is_shared_per_filter_for_a_while(client, center, settings):
+    settings.STATS_MAX_AGE = 60
+    make_event(community=XINHUA, created_at=at(days_ago=3))
+    client.force_login(center)
+    assert client.get("/api/v1/stats/").json()["kpis"]["reported"] == 1
+    make_event(community=XINHUA, created_at=at(days_ago=3))
+    assert client.get("/api/v1/stats/").json()["kpis"]["reported"] == 1  # the same filter: kept
+    assert client.get(f"/api/v1/stats/?grid={XINHUA}").json()["kpis"]["reported"] == 2  # another filter
+    settings.STATS_MAX_AGE = 0
+    assert client.get("/api/v1/stats/").json()["kpis"]["reported"] == 2
