@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from dispatch import routing
 from govgrid import crypto, live
+from govgrid.audit import PersonalData, personal_data_reveal_record
 from govgrid.notify import notify, notify_resident
 from govgrid.permissions import ADMIN, COMMAND_CENTER, has_role
 from grids.choices import FIELD_ROLES
@@ -726,13 +727,19 @@ def callback_record(*, event: Event, actor, reached: bool, satisfaction: int | N
 
 @transaction.atomic
 def reporter_phone_reveal(*, event: Event, actor) -> str:
-    """The reporter's whole phone number, for staff who call back; every reveal is logged."""
+    """The reporter's whole phone number, for staff who call back. Every reveal is logged twice:
+    in the case's own history and in the personal-data audit trail (`govgrid.audit`)."""
     event = Event.objects.select_for_update().select_related("grid").get(pk=event.pk)
     if not event_roles(event=event, user=actor) & {CENTER, ASSIGNEE}:
         raise EventError(_("Case not found."), status=404)
     _log(event, "reveal_phone", actor, from_status=event.status, to_status=event.status)
     event.save(update_fields=["log_head", "updated_at"])
-    return crypto.decrypt(event.reporter_phone_encrypted)
+    phone = crypto.decrypt(event.reporter_phone_encrypted)
+    if phone:
+        personal_data_reveal_record(
+            actor=actor, kind=PersonalData.CASE_REPORTER_PHONE, obj=event, label=event.number, grid_code=event.grid.code
+        )
+    return phone
 
 
 def photos_clean(files) -> list:

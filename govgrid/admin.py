@@ -1,11 +1,14 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.contenttypes.models import ContentType
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .apikeys import api_key_revoke, api_key_set_secret
-from .models import ApiKey
+from .models import ApiKey, PersonalDataAccess
 
 
 class ApiKeyForm(forms.ModelForm):
@@ -69,3 +72,40 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # revoke instead: the row shows who had access and when it was last used
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(admin.ModelAdmin):
+    """Who was shown whose whole phone number, and when: read-only for everyone, superusers
+    included (rows are written only by `govgrid.audit.personal_data_reveal_record`)."""
+
+    list_display = ["at", "username", "kind", "record_link", "grid_code"]
+    list_filter = ["kind", "at"]
+    date_hierarchy = "at"
+    search_fields = ["username", "label"]
+    ordering = ["-at", "-pk"]
+    fields = ["at", "username", "actor", "kind", "record_link", "content_type", "object_id", "grid_code"]
+    readonly_fields = fields
+    actions = None
+    show_full_result_count = False  # the table only grows: spare a COUNT(*) over all of it
+
+    @admin.display(description=gettext_lazy("record"), ordering="label")
+    def record_link(self, obj):
+        """The label, linked to the record's own admin page when there is one."""
+        if obj.content_type_id and obj.object_id:
+            model = ContentType.objects.get_for_id(obj.content_type_id)
+            try:
+                url = reverse(f"admin:{model.app_label}_{model.model}_change", args=[obj.object_id])
+            except NoReverseMatch:
+                return obj.label
+            return format_html('<a href="{}">{}</a>', url, obj.label)
+        return obj.label
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

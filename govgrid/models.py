@@ -1,4 +1,7 @@
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -109,10 +112,67 @@ class ApiKey(models.Model):
 
     @property
     def is_active(self) -> bool:
-        from django.utils import timezone
-
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
 
     def has_scope(self, scope: str) -> bool:
         return scope in (self.scopes or [])
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Rows that are written once and never changed or removed by the application."""
+
+    def update(self, **kwargs):
+        raise TypeError(f"{self.model.__name__} rows are append-only.")
+
+    def delete(self):
+        raise TypeError(f"{self.model.__name__} rows are append-only.")
+
+
+class PersonalDataAccess(models.Model):
+    """One reveal of a resident's or party member's whole personal data (a phone number) to a user.
+
+    Written by `govgrid.audit.personal_data_reveal_record` inside the reveal's own transaction, so
+    a refused or rolled-back reveal leaves no row. Append-only: the application never updates or
+    deletes a row (the admin list is read-only for everyone). `username` keeps who it was when
+    the account is gone; `grid_code` is the record's grid, to scope the list by jurisdiction.
+    """
+
+    class Kind(models.TextChoices):
+        CASE_REPORTER_PHONE = "case_reporter_phone", _("case reporter's phone")
+        PARTY_MEMBER_PHONE = "party_member_phone", _("party member's phone")
+        WISH_RESIDENT_PHONE = "wish_resident_phone", _("wish resident's phone")
+        PROXY_RESIDENT_PHONE = "proxy_resident_phone", _("proxy request resident's phone")
+
+    actor = models.ForeignKey(
+        "auth.User", models.SET_NULL, null=True, related_name="+", verbose_name=_("user"), editable=False
+    )
+    username = models.CharField(_("account"), max_length=150, editable=False)
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices, editable=False)
+    label = models.CharField(_("record"), max_length=100, editable=False)
+    content_type = models.ForeignKey(
+        ContentType, models.SET_NULL, null=True, related_name="+", editable=False, verbose_name=_("record type")
+    )
+    object_id = models.PositiveBigIntegerField(_("record id"), null=True, editable=False)
+    record = GenericForeignKey("content_type", "object_id")
+    grid_code = models.CharField(_("grid code"), max_length=18, blank=True, db_index=True, editable=False)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("personal data reveal")
+        verbose_name_plural = _("personal data reveals")
+        ordering = ["-at", "-pk"]
+        default_permissions = ("view",)
+
+    def __str__(self):
+        return f"{self.username} · {self.get_kind_display()} · {self.label}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("PersonalDataAccess rows are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("PersonalDataAccess rows are append-only.")

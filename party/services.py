@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govgrid import crypto
+from govgrid.audit import PersonalData, personal_data_reveal_record
 from govgrid.notify import notify
 from govgrid.permissions import ADMIN, GRID_WORKER, PARTY_ORGANISER, has_role
 from grids.choices import Level
@@ -166,12 +167,23 @@ def hours_clean(value, *, field: str = "hours") -> Decimal:
     return hours
 
 
+@transaction.atomic
 def member_phone_reveal(*, member: PartyMember, actor) -> str:
-    """A member's whole phone, for party organisers of the member's jurisdiction; logged."""
+    """A member's whole phone, for party organisers of the member's jurisdiction (the masked one
+    for anyone else); each reveal is recorded in the personal-data audit trail."""
     if not is_organiser_for(actor, member.home_grid.code) and not is_organiser_for(actor, member.org.scope_code):
         return member.phone_masked
-    log.info("party member phone revealed: member=%s to user=%s", member.pk, actor.pk)
-    return crypto.decrypt(member.phone_encrypted)
+    phone = crypto.decrypt(member.phone_encrypted)
+    if phone:
+        personal_data_reveal_record(
+            actor=actor,
+            kind=PersonalData.PARTY_MEMBER_PHONE,
+            obj=member,
+            label=crypto.mask_name(member.name),
+            grid_code=member.home_grid.code,
+        )
+        log.info("party member phone revealed: member=%s to user=%s", member.pk, actor.pk)
+    return phone
 
 
 # --- organisation tree --------------------------------------------------------------------
@@ -917,13 +929,20 @@ def wish_cancel(*, actor, wish: Wish, reason: str) -> Wish:
     return wish
 
 
+@transaction.atomic
 def resident_phone_reveal(*, wish: Wish, actor) -> str:
-    """The resident's phone for the member who took the wish on or an organiser; logged."""
+    """The resident's phone for the member who took the wish on or an organiser; each reveal is
+    recorded in the personal-data audit trail."""
     member = member_of(actor)
     if not (is_organiser_for(actor, wish.grid.code) or (member and wish.assignee_member_id == member.pk)):
         raise _not_found()
-    log.info("wish resident phone revealed: wish=%s to user=%s", wish.pk, actor.pk)
-    return crypto.decrypt(wish.resident_phone_encrypted)
+    phone = crypto.decrypt(wish.resident_phone_encrypted)
+    if phone:
+        personal_data_reveal_record(
+            actor=actor, kind=PersonalData.WISH_RESIDENT_PHONE, obj=wish, label=wish.number, grid_code=wish.grid.code
+        )
+        log.info("wish resident phone revealed: wish=%s to user=%s", wish.pk, actor.pk)
+    return phone
 
 
 def wish_deadline_scan(*, now: datetime | None = None) -> dict:

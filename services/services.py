@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from events import worktime
 from govgrid import crypto, live
+from govgrid.audit import PersonalData, personal_data_reveal_record
 from govgrid.notify import notify, notify_resident
 from govgrid.permissions import ADMIN, COMMAND_CENTER, has_role
 from grids.choices import Level, MemberRole
@@ -487,12 +488,22 @@ def proxy_transition(*, request: ProxyRequest, action: str, actor, tracking_code
 
 @transaction.atomic
 def proxy_phone_reveal(*, request: ProxyRequest, actor) -> str:
-    """The resident's whole number for the worker who calls them; every reveal is logged."""
+    """The resident's whole number for the worker who calls them. Every reveal is logged twice:
+    in the request's own history and in the personal-data audit trail (`govgrid.audit`)."""
     request = ProxyRequest.objects.select_for_update().select_related("grid").get(pk=request.pk)
     if not proxy_roles(request=request, user=actor) & {WORKER, CENTER}:
         raise ServiceError(_("Request not found."), status=404)
     _log(request, "reveal_phone", actor, from_status=request.status)
-    return crypto.decrypt(request.phone_encrypted)
+    phone = crypto.decrypt(request.phone_encrypted)
+    if phone:
+        personal_data_reveal_record(
+            actor=actor,
+            kind=PersonalData.PROXY_RESIDENT_PHONE,
+            obj=request,
+            label=request.code,
+            grid_code=request.grid.code,
+        )
+    return phone
 
 
 # --- the deadline scan ---------------------------------------------------------------------
