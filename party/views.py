@@ -177,7 +177,10 @@ def member_import(request):
 @organiser_required
 def member_detail(request, pk):
     member = selectors.member_get(user=request.user, pk=pk)
-    if request.method == "POST":
+    phone = ""
+    if request.method == "POST" and request.POST.get("action") == "reveal_phone":
+        phone = services.member_phone_reveal(member=member, actor=request.user)  # recorded; shown on this answer only
+    elif request.method == "POST":
         try:
             services.record_add(
                 actor=request.user,
@@ -195,7 +198,7 @@ def member_detail(request, pk):
         "party/member.html",
         {
             "member": member,
-            "phone": services.member_phone_reveal(member=member, actor=request.user),
+            "phone": phone,
             "records": member.records.select_related("wish", "activity")[:100],
             "wishes": member.wishes.select_related("grid").order_by("-created_at")[:50],
             "today": timezone.localdate(),

@@ -188,3 +188,47 @@ def test_an_on_the_spot_resolution_is_pushed_once_as_closed(spot, gridworker, dj
         )
     pushed = [(m["type"], m["event"]["status"]) for m in listener.messages()]
     assert pushed == [("event.created", "closed")]
+
+
+# --- the reporter's SMS -------------------------------------------------------------------------
+
+
+def test_the_reporter_is_told_by_sms_in_the_site_language_with_the_number_masked(
+    report, center, gridworker, django_capture_on_commit_callbacks
+):
+    from django.utils import translation
+
+    with django_capture_on_commit_callbacks(execute=True):
+        event = report(phone="13912345678")
+    assert not SmsMessage.objects.exists()  # filing is acknowledged on the page, not by SMS
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        event = event_transition(event=event, action="accept", actor=center)  # staff working in English
+    sms = SmsMessage.objects.get()
+    assert sms.phone == "139****5678" and sms.status == "sent"  # kept masked; the backend had it whole
+    assert event.tracking_code in sms.body and "已受理" in sms.body and "暴露垃圾" in sms.body
+    with django_capture_on_commit_callbacks(execute=True):
+        event_transition(event=event, action="dispatch", actor=center, worker=gridworker.pk)
+    assert SmsMessage.objects.count() == 1  # steps inside the loop are not texted
+
+
+def test_a_refused_report_says_why_and_a_rolled_back_step_sends_nothing(
+    report, center, django_capture_on_commit_callbacks
+):
+    event = report(phone="13912345678")
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            event_transition(event=event, action="reject", actor=center, reason="不属于受理范围。")
+            raise RuntimeError("the request failed after the step")
+    assert not SmsMessage.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        event_transition(event=event, action="reject", actor=center, reason="不属于受理范围。")
+    (sms,) = SmsMessage.objects.all()
+    assert "不属于受理范围。" in sms.body and "。。" not in sms.body
+
+
+def test_no_number_or_resident_sms_off_means_no_message(report, center, settings, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        event_transition(event=report(), action="accept", actor=center)  # no phone left
+        settings.RESIDENT_SMS = False
+        event_transition(event=report(phone="13912345678"), action="accept", actor=center)
+    assert not SmsMessage.objects.exists()

@@ -86,7 +86,8 @@ def test_phones_are_whole_only_for_organisers_of_the_jurisdiction(client, organi
     member = make_member("m-phone", phone="13912345678")
     assert member.phone_masked == "139****5678" and "13912345678" not in member.phone_encrypted
     client.force_login(organiser)
-    page = client.get(f"/party/members/{member.pk}/")
+    assert b"13912345678" not in client.get(f"/party/members/{member.pk}/").content  # masked until asked
+    page = client.post(f"/party/members/{member.pk}/", {"action": "reveal_phone"})
     assert b"13912345678" in page.content
     listed = client.get("/api/v1/party/members/").json()["results"][0]
     assert listed["phone"] == "139****5678" and "*" in listed["id_number"]

@@ -13,10 +13,14 @@ pytestmark = pytest.mark.django_db
 Kind = PersonalDataAccess.Kind
 
 
-def test_the_member_page_shows_the_phone_once_per_view_and_records_it(client, organiser, make_member):
+def test_the_member_page_masks_the_phone_until_asked_and_records_each_reveal(client, organiser, make_member):
     member = make_member("m-audit", name="和志强", phone="13912345678")
     client.force_login(organiser)
-    assert b"13912345678" in client.get(f"/party/members/{member.pk}/").content
+    page = client.get(f"/party/members/{member.pk}/").content
+    assert b"13912345678" not in page and b"139****5678" in page and b'value="reveal_phone"' in page
+    assert not PersonalDataAccess.objects.exists()  # looking at the page reveals nothing
+    shown = client.post(f"/party/members/{member.pk}/", {"action": "reveal_phone"})
+    assert shown.status_code == 200 and b'href="tel:13912345678"' in shown.content
     row = PersonalDataAccess.objects.get()
     assert (row.actor, row.username, row.kind, row.label, row.grid_code) == (
         organiser,
@@ -26,7 +30,7 @@ def test_the_member_page_shows_the_phone_once_per_view_and_records_it(client, or
         GRID,
     )
     assert row.record == member
-    client.get(f"/party/members/{member.pk}/")
+    client.post(f"/party/members/{member.pk}/", {"action": "reveal_phone"})
     assert PersonalDataAccess.objects.count() == 2
 
 

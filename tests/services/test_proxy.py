@@ -188,3 +188,22 @@ def test_phone_is_encrypted_masked_and_every_reveal_logged(file, gridworker, oth
     assert request.log.filter(action="reveal_phone", actor=gridworker).count() == 1
     with pytest.raises(ServiceError):
         proxy_phone_reveal(request=request, actor=other_worker)
+
+
+def test_the_resident_is_told_by_sms_when_taken_on_and_when_done(
+    file, gridworker, django_capture_on_commit_callbacks, eager_celery
+):
+    from govgrid.models import SmsMessage
+
+    with django_capture_on_commit_callbacks(execute=True):
+        request = file(now=FRIDAY)
+        request = proxy_transition(request=request, action="accept", actor=gridworker)
+        request = proxy_transition(
+            request=request, action="collect", actor=gridworker, materials=request.item.materials
+        )
+        request = proxy_transition(request=request, action="submit", actor=gridworker, submitted_to="便民服务中心")
+        proxy_transition(request=request, action="complete", actor=gridworker, result="已审核通过，次月起发放。")
+    taken_on, done = SmsMessage.objects.order_by("pk")  # collecting and submitting are not texted
+    assert {taken_on.phone, done.phone} == {"139****5678"}
+    assert request.code in taken_on.body and "已受理" in taken_on.body
+    assert "已审核通过，次月起发放" in done.body and "。。" not in done.body
