@@ -15,6 +15,7 @@ from .choices import (
     PointKind,
     ProxyStatus,
 )
+from .hours import hours_display
 from .text import fold, split_list
 
 
@@ -110,6 +111,11 @@ class ServicePoint(models.Model):
     @property
     def colour(self) -> str:
         return POINT_COLOURS.get(self.kind, "#52606d")
+
+    @property
+    def hours_display(self) -> str:
+        """The opening hours in the active language (see services.hours.hours_display)."""
+        return hours_display(self.hours_text, self.hours)
 
 
 class ProxyRequest(models.Model):
