@@ -90,7 +90,9 @@ class Event(models.Model):
     tracking_code = models.CharField(_("tracking code"), max_length=12, unique=True)
     source = models.CharField(_("source"), max_length=12, choices=Source.choices)
     category = models.ForeignKey(Category, models.PROTECT, related_name="events", verbose_name=_("category"))
-    level = models.PositiveSmallIntegerField(pgettext_lazy("case", "level"), choices=Level.choices, default=Level.ORDINARY)
+    level = models.PositiveSmallIntegerField(
+        pgettext_lazy("case", "level"), choices=Level.choices, default=Level.ORDINARY
+    )
     description = models.TextField(_("description"))
     point = models.PointField(_("location"), srid=4326)
     address = models.CharField(_("address"), max_length=200, blank=True)
