@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class DepartmentLevel(models.IntegerChoices):
@@ -14,4 +15,4 @@ class DepartmentLevel(models.IntegerChoices):
 class SupervisionStatus(models.TextChoices):
     OPEN = "open", _("Open")
     ANSWERED = "answered", _("Answered")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("supervision order", "Closed")

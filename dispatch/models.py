@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import DepartmentLevel, SupervisionStatus
 
@@ -57,7 +58,12 @@ class SupervisionOrder(models.Model):
     deadline = models.DateTimeField(_("missed deadline"))
     department = models.ForeignKey(Department, models.SET_NULL, null=True, blank=True, verbose_name=_("department"))
     addressee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("to")
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=pgettext_lazy("supervision order", "to"),
     )
     reason = models.CharField(_("reason"), max_length=200)
     status = models.CharField(_("status"), max_length=10, choices=SupervisionStatus.choices, default="open")

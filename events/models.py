@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import (
     OPEN_STATUSES,
@@ -89,7 +90,9 @@ class Event(models.Model):
     tracking_code = models.CharField(_("tracking code"), max_length=12, unique=True)
     source = models.CharField(_("source"), max_length=12, choices=Source.choices)
     category = models.ForeignKey(Category, models.PROTECT, related_name="events", verbose_name=_("category"))
-    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices, default=Level.ORDINARY)
+    level = models.PositiveSmallIntegerField(
+        pgettext_lazy("case", "level"), choices=Level.choices, default=Level.ORDINARY
+    )
     description = models.TextField(_("description"))
     point = models.PointField(_("location"), srid=4326)
     address = models.CharField(_("address"), max_length=200, blank=True)
@@ -219,7 +222,7 @@ class EventLog(models.Model):
     seq = models.PositiveIntegerField()
     action = models.CharField(_("action"), max_length=24)
     from_status = models.CharField(_("from"), max_length=12, blank=True)
-    to_status = models.CharField(_("to"), max_length=12, blank=True)
+    to_status = models.CharField(pgettext_lazy("status", "to"), max_length=12, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
     actor_ref = models.PositiveIntegerField(null=True, blank=True, editable=False)  # the actor's id, kept
     actor_label = models.CharField(_("by"), max_length=100, blank=True)

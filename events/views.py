@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from dispatch.models import Department
@@ -77,7 +78,7 @@ def case_export(request):
             _("Reported at"),
             _("Source"),
             _("Category"),
-            _("Level"),
+            pgettext("case", "Level"),
             _("Status"),
             _("Overdue"),
             _("Grid"),

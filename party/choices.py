@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OrgKind(models.TextChoices):
@@ -38,7 +39,7 @@ class UnitKind(models.TextChoices):
 
 class WishStatus(models.TextChoices):
     POSTED = "posted", _("Waiting for a taker")
-    DISPATCHED = "dispatched", _("Dispatched")
+    DISPATCHED = "dispatched", pgettext_lazy("wish", "Dispatched")
     CLAIMED = "claimed", _("Taken on")
     COMPLETED = "completed", _("Done, to be confirmed")
     CONFIRMED = "confirmed", _("Confirmed")
@@ -89,4 +90,4 @@ class ItemKind(models.TextChoices):
 class ProjectStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
+    DONE = "done", pgettext_lazy("project", "Done")

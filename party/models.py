@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import (
     OPEN_WISH_STATUSES,
@@ -95,7 +96,7 @@ class PartyMember(models.Model):
     totals of the member's `ServiceRecord` rows, kept by the services that add them.
     """
 
-    name = models.CharField(_("name"), max_length=40)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=40)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
@@ -148,7 +149,7 @@ class Wish(models.Model):
     dispatched by the party organisation or claimed by a member, completed, then confirmed and
     rated by the resident (tracking code) or the grid worker. Status changes only in services."""
 
-    number = models.CharField(_("number"), max_length=16, unique=True)
+    number = models.CharField(pgettext_lazy("wish", "number"), max_length=16, unique=True)
     tracking_code = models.CharField(_("tracking code"), max_length=12, unique=True)
     title = models.CharField(_("wish"), max_length=100)
     description = models.TextField(_("details"), blank=True)
@@ -167,7 +168,7 @@ class Wish(models.Model):
     assignee_unit = models.ForeignKey(
         Unit, models.SET_NULL, null=True, blank=True, related_name="wishes", verbose_name=_("unit")
     )
-    due_at = models.DateTimeField(_("deadline"))
+    due_at = models.DateTimeField(pgettext_lazy("wish", "deadline"))
     reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True)
     overdue_at = models.DateTimeField(_("overdue since"), null=True, blank=True)
     completion_note = models.TextField(_("what was done"), blank=True)
@@ -184,7 +185,7 @@ class Wish(models.Model):
         verbose_name=_("confirmed by"),
     )
     created_at = models.DateTimeField(_("posted at"), auto_now_add=True)
-    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(pgettext_lazy("wish", "dispatched at"), null=True, blank=True)
     claimed_at = models.DateTimeField(_("taken on at"), null=True, blank=True)
     completed_at = models.DateTimeField(_("done at"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
@@ -221,7 +222,7 @@ class WishLog(models.Model):
 
     ACTIONS = {
         "post": _("Posted"),
-        "dispatch": _("Dispatched"),
+        "dispatch": pgettext_lazy("wish", "Dispatched"),
         "claim": _("Taken on"),
         "complete": _("Completed"),
         "confirm": _("Confirmed and rated"),
@@ -313,7 +314,7 @@ class ServiceRecord(models.Model):
     wish = models.ForeignKey(Wish, models.PROTECT, null=True, blank=True, related_name="records")
     activity = models.ForeignKey(Activity, models.PROTECT, null=True, blank=True, related_name="records")
     date = models.DateField(_("date"))
-    hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1)
+    hours = models.DecimalField(pgettext_lazy("service hours", "hours"), max_digits=4, decimal_places=1)
     points = models.PositiveIntegerField(_("points"), default=0)
     note = models.CharField(_("note"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
@@ -421,7 +422,7 @@ class Evaluation(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     member = models.ForeignKey(PartyMember, models.CASCADE, null=True, blank=True, related_name="evaluations")
     unit = models.ForeignKey(Unit, models.CASCADE, null=True, blank=True, related_name="evaluations")
-    hours = models.DecimalField(_("hours"), max_digits=8, decimal_places=1)
+    hours = models.DecimalField(pgettext_lazy("service hours", "hours"), max_digits=8, decimal_places=1)
     accepted = models.PositiveIntegerField(_("wishes taken on"))
     completed = models.PositiveIntegerField(_("wishes completed"))
     score = models.DecimalField(_("score"), max_digits=5, decimal_places=1)

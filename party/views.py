@@ -15,6 +15,7 @@ from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequ
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 from rest_framework.exceptions import ValidationError
 
@@ -465,7 +466,7 @@ def evaluation_export(request):
     header = [
         _("Name"),
         _("Organisation / community"),
-        _("Hours"),
+        pgettext("service hours", "Hours"),
         _("Minimum hours"),
         _("Wishes taken on"),
         _("Wishes completed"),

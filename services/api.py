@@ -126,6 +126,7 @@ def _point_json(sp: ServicePoint) -> dict:
         "address": sp.address,
         "phone": sp.phone,
         "hours_text": sp.hours_text,
+        "hours_label": sp.hours_display,
         "hours": sp.hours,
         "services": sp.services_text,
         "grid": sp.grid.code,

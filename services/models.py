@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import (
     CATEGORY_WORDS,
@@ -14,6 +15,7 @@ from .choices import (
     PointKind,
     ProxyStatus,
 )
+from .hours import hours_display
 from .text import fold, split_list
 
 
@@ -110,6 +112,11 @@ class ServicePoint(models.Model):
     def colour(self) -> str:
         return POINT_COLOURS.get(self.kind, "#52606d")
 
+    @property
+    def hours_display(self) -> str:
+        """The opening hours in the active language (see services.hours.hours_display)."""
+        return hours_display(self.hours_text, self.hours)
+
 
 class ProxyRequest(models.Model):
     """A resident's request that a grid worker handle a catalogue item for them (代办).
@@ -141,8 +148,8 @@ class ProxyRequest(models.Model):
     )
     materials_collected = models.JSONField(_("materials collected"), default=list, blank=True)
     submitted_to = models.CharField(_("submitted to"), max_length=100, blank=True)
-    result = models.TextField(_("result"), blank=True)
-    due_at = models.DateTimeField(_("deadline"))
+    result = models.TextField(pgettext_lazy("proxy request", "result"), blank=True)
+    due_at = models.DateTimeField(pgettext_lazy("proxy request", "deadline"))
     remind_at = models.DateTimeField(_("reminder at"), null=True, blank=True)
     overdue = models.BooleanField(_("overdue"), default=False)
     satisfaction = models.PositiveSmallIntegerField(
@@ -150,7 +157,7 @@ class ProxyRequest(models.Model):
     )
     rating_comment = models.CharField(_("rating comment"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("requested at"), db_index=True)
-    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(pgettext_lazy("proxy request", "accepted at"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -189,7 +196,7 @@ class ProxyLog(models.Model):
     request = models.ForeignKey(ProxyRequest, models.CASCADE, related_name="log")
     action = models.CharField(_("action"), max_length=20)
     from_status = models.CharField(_("from"), max_length=10, blank=True)
-    to_status = models.CharField(_("to"), max_length=10, blank=True)
+    to_status = models.CharField(pgettext_lazy("status", "to"), max_length=10, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
     actor_label = models.CharField(_("by"), max_length=100, blank=True)
     note = models.TextField(_("note"), blank=True)

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from events import worktime
 from govgrid import crypto, live
@@ -335,7 +335,7 @@ def _push(request: ProxyRequest) -> None:
 
 ACTION_LABELS = {
     "request": gettext_lazy("requested"),
-    "accept": gettext_lazy("accept"),
+    "accept": pgettext_lazy("proxy request", "accept"),
     "decline": gettext_lazy("decline"),
     "collect": gettext_lazy("record materials collected"),
     "submit": gettext_lazy("submit"),

@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -31,7 +31,7 @@ TIMELINE_LABELS = {
     "accept": gettext_lazy("A grid worker took it on"),
     "collect": gettext_lazy("Materials collected"),
     "submit": gettext_lazy("Submitted to the office"),
-    "complete": gettext_lazy("Done"),
+    "complete": pgettext_lazy("proxy request", "Done"),
     "fail": gettext_lazy("Not granted"),
     "decline": gettext_lazy("Declined"),
     "cancel": gettext_lazy("Cancelled by you"),

@@ -127,3 +127,18 @@ def test_a_member_without_a_role_finds_their_pages_in_the_menu(client, make_memb
     assert 'href="/party/m/"' in client.get("/").content.decode()
     client.force_login(UserFactory(username="not-a-member", roles=[]))
     assert 'href="/party/m/"' not in client.get("/").content.decode()
+
+
+def test_party_pages_use_the_party_words_in_chinese(client, organiser, make_member, wish):
+    """A dispatched wish is 已派单 (a case is 已派遣), hours are service hours, and the activity list
+    counts sign-ups while an activity's page gives their times."""
+    member = make_member("m-words")
+    w = services.wish_dispatch(actor=organiser, wish=wish(), member=member)
+    client.force_login(organiser)
+    zh = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+    page = client.get(f"/party/wishes/{w.number}/", **zh).content.decode()
+    assert "已派单" in page and "已派遣" not in page
+    members = client.get("/party/members/", **zh).content.decode()
+    assert "<th>服务时长</th>" in members
+    activities = client.get("/party/activities/", **zh).content.decode()
+    assert "<th>报名人数</th>" in activities and "<th>计入时长</th>" in activities and "已报名" not in activities

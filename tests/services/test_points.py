@@ -3,6 +3,7 @@
 
 import pytest
 from django.contrib.gis.geos import Point
+from django.utils import translation
 
 from services.admin import ServicePointForm
 from services.choices import PointKind
@@ -142,3 +143,60 @@ def test_nearby_page_lists_points_by_distance(client, origin, ring):
     assert order == sorted(order)
     assert html.count("svc-in-circle") == 4
     assert client.get("/services/nearby/", {"lat": "abc", "lng": "1"}).status_code == 200  # shows the error, no list
+
+
+def test_chinese_hours_are_stored_as_typed_and_parsed_like_english(origin):
+    sp = make(
+        "社区食堂", origin.x, origin.y, kind=PointKind.CANTEEN, hours=" 周一至周五 9:00-12:00，14:30-18:00；节假日休息 "
+    )
+    assert sp.hours_text == "周一至周五 9:00-12:00，14:30-18:00；节假日休息"
+    english = make("站", origin.x + 0.001, origin.y)
+    assert {k: v for k, v in sp.hours.items() if k != "holiday"} == english.hours and sp.hours["holiday"] == []
+    sp.refresh_from_db()
+    assert sp.hours["mon"] == [["09:00", "12:00"], ["14:30", "18:00"]]
+
+
+def test_bad_chinese_hours_are_refused_in_chinese_and_nothing_saved(client, admin_user, origin):
+    with translation.override("zh-hans"), pytest.raises(ServiceError) as exc:
+        make("站", origin.x, origin.y, hours="周一至周五 上午九点")
+    assert exc.value.field == "hours_text" and "开放时间" in str(exc.value) and "上午九点" in str(exc.value)
+    assert not ServicePoint.objects.exists()
+    # The admin form shows the same message on the field, not a server error.
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    client.force_login(admin_user)
+    response = client.post(
+        "/admin/services/servicepoint/add/",
+        {"name": "站", "kind": "clinic", "point": origin.ewkt, "hours_text": "周八 9:00-17:00", "active": "on"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and "errorlist" in html and "开放时间：无法识别 &#x27;周八&#x27;" in html
+    assert not ServicePoint.objects.exists()
+
+
+def test_admin_form_takes_chinese_hours(origin):
+    form = ServicePointForm(
+        data={"name": "x", "kind": "clinic", "point": origin.ewkt, "hours_text": "工作日 8:30-17:30", "active": True}
+    )
+    assert form.is_valid(), form.errors
+    assert form.save().hours["fri"] == [["08:30", "17:30"]]
+
+
+def test_pages_and_api_show_hours_in_the_page_language(client, origin):
+    make("英文站", origin.x, origin.y, hours="Mon-Fri 09:00-12:00,14:30-18:00; Sun closed")
+    make("中文站", origin.x + 0.001, origin.y, hours="周一至周五 9:00-18:00；周六 9:00-12:00")
+    nearby = {"lat": origin.y, "lng": origin.x}
+    zh = client.get("/services/nearby/", nearby, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "周一至周五 09:00-12:00，14:30-18:00" in zh and "Mon-Fri" not in zh
+    assert "周一至周五 9:00-18:00；周六 9:00-12:00" in zh  # typed in Chinese: shown as typed
+    en = client.get("/services/nearby/", nearby, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Mon-Fri 09:00-12:00,14:30-18:00; Sun closed" in en  # as typed, as before
+    assert "Mon-Fri 09:00-18:00; Sat 09:00-12:00" in en and "周一" not in en
+    features = client.get("/api/v1/services/points.geojson", HTTP_ACCEPT_LANGUAGE="zh-hans").json()["features"]
+    labels = {f["properties"]["name"]: f["properties"]["hours_label"] for f in features}
+    assert labels["英文站"] == "周一至周五 09:00-12:00，14:30-18:00"
+    assert features[0]["properties"]["hours_text"] in (
+        "Mon-Fri 09:00-12:00,14:30-18:00; Sun closed",
+        "周一至周五 9:00-18:00；周六 9:00-12:00",
+    )

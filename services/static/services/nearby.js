@@ -40,7 +40,7 @@
       onEachFeature: function (f, l) {
         var p = f.properties, box = document.createElement("div");
         var title = document.createElement("strong"); title.textContent = p.name; box.appendChild(title);
-        [p.kind_label, p.hours_text, p.phone, p.services].forEach(function (t) {
+        [p.kind_label, p.hours_label || p.hours_text, p.phone, p.services].forEach(function (t) {
           if (!t) return;
           var line = document.createElement("div"); line.textContent = t; box.appendChild(line);
         });
