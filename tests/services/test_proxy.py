@@ -205,5 +205,5 @@ def test_the_resident_is_told_by_sms_when_taken_on_and_when_done(
         proxy_transition(request=request, action="complete", actor=gridworker, result="已审核通过，次月起发放。")
     taken_on, done = SmsMessage.objects.order_by("pk")  # collecting and submitting are not texted
     assert {taken_on.phone, done.phone} == {"139****5678"}
-    assert request.code in taken_on.body and "已受理" in taken_on.body
+    assert request.code in taken_on.body and "网格员受理" in taken_on.body
     assert "已审核通过，次月起发放" in done.body and "。。" not in done.body
