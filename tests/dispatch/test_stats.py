@@ -104,10 +104,12 @@ def test_rankings_and_distributions(dataset, center, department):
     qs = stats.stats_events(user=center, f=f)
     grids = stats.by_grid(qs, root="530702002")
     assert [(g["code"], g["count"], g["closed"], g["open"], g["overdue"]) for g in grids] == [(XINHUA, 7, 3, 3, 1)]
-    assert grids[0]["on_time_rate"] == round(2 / 3, 4)
+    # 按期率 with the KPI's formula: closed on time (1, 7) / due to close (1, 2, 3 past its deadline, 7)
+    assert grids[0]["on_time_rate"] == 0.5 == stats.kpis(qs)["on_time_rate"]
     assert grids[0]["satisfaction"] == 4.0
     depts = stats.by_department(qs)
     assert [(d["id"], d["count"], d["closed"], d["overdue"]) for d in depts] == [(department.pk, 3, 2, 1)]
+    assert depts[0]["on_time_rate"] == round(1 / 3, 4)  # 1 on time of its 3 due (1, 2, 3)
     assert stats.by_category(qs) == [{"code": "01", "name": stats.Category.objects.get(code="01").name, "count": 7}]
     assert sum(row[2] for row in stats.weekday_hour(qs)) == 7
     local = timezone.localtime(at(days_ago=5))
