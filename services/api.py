@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from govgrid import ratelimit
 from grids.api import GeoJSONRenderer, parse_lat_lng
+from grids.selectors import code_in_jurisdiction
 
 from . import selectors
 from .choices import ItemCategory, PointKind
@@ -432,6 +433,7 @@ class ProxyStatsView(APIView):
             OpenApiParameter("by", str, enum=["township", "community", "grid"]),
             OpenApiParameter("date_from", OpenApiTypes.DATE),
             OpenApiParameter("date_to", OpenApiTypes.DATE),
+            OpenApiParameter("grid", str, description="only this area (a grid code in your jurisdiction)"),
         ],
         responses=OpenApiTypes.OBJECT,
     )
@@ -439,10 +441,16 @@ class ProxyStatsView(APIView):
         by = request.query_params.get("by", "township")
         if by not in ("township", "community", "grid"):
             raise ValidationError({"by": _("township, community or grid.")})
+        grid = request.query_params.get("grid", "").strip()
+        if grid and (not grid.isdigit() or len(grid) > 18):
+            raise ValidationError({"grid": _("A grid code is up to 18 digits.")})
+        if grid and not code_in_jurisdiction(request.user, grid):
+            raise ValidationError({"grid": _("That grid is not in your jurisdiction.")})
         return Response(
             selectors.proxy_stats(
                 user=request.user,
                 by=by,
+                grid=grid,
                 date_from=_date_param(request.query_params, "date_from"),
                 date_to=_date_param(request.query_params, "date_to"),
             )

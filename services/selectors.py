@@ -229,14 +229,19 @@ def public_timeline(request: ProxyRequest) -> list[dict]:
     ]
 
 
-def proxy_stats(*, user, date_from: date | None = None, date_to: date | None = None, by: str = "township") -> dict:
+def proxy_stats(
+    *, user, date_from: date | None = None, date_to: date | None = None, by: str = "township", grid: str = ""
+) -> dict:
     """Proxy handling figures in the user's jurisdiction, per township (or per unit grid with
     by="grid"): requests, handled (completed or not granted), completed, on time (finished by the
-    deadline), on-time rate, rated and average satisfaction; plus the totals. Plain JSON types."""
+    deadline), on-time rate, rated and average satisfaction; plus the totals. Plain JSON types.
+    `grid` narrows to one area of the jurisdiction (a code the caller has checked)."""
     length = {"township": Level.TOWNSHIP, "community": Level.COMMUNITY, "grid": Level.GRID}.get(by)
     if length is None:
         raise ValueError("by must be township, community or grid")
     qs = ProxyRequest.objects.filter(jurisdiction_q(user, "grid__code"))
+    if grid:
+        qs = qs.filter(grid__code__startswith=grid)
     if date_from:
         qs = qs.filter(created_at__date__gte=date_from)
     if date_to:

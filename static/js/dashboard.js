@@ -271,7 +271,7 @@
   function loadProxy() {
     if (!el.dataset.proxy) return;
     var since = new Date(Date.now() - 29 * 864e5).toISOString().slice(0, 10);
-    api(el.dataset.proxy + "?date_from=" + since).then(function (p) {
+    api(el.dataset.proxy + "?date_from=" + since + (root ? "&grid=" + root : "")).then(function (p) {
       document.querySelectorAll("#dash-proxy [data-proxy]").forEach(function (dd) {
         var v = p.total[dd.dataset.proxy];
         dd.textContent = dd.dataset.rate ? pct(v) : v;

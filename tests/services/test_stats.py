@@ -76,6 +76,16 @@ def test_date_range_and_api(client, data, township_center):
     assert client.get("/api/v1/services/stats/", {"date_from": "yesterday"}).status_code == 400
 
 
+def test_narrowed_to_one_area_of_the_jurisdiction(client, data):
+    """The dashboard's 代办 panel follows its drill-down: only that area's requests."""
+    county = seat(UserFactory(username="county-cc2", roles=["command_center"]), "530702")
+    assert proxy_stats(user=county, grid="530702001")["total"]["requests"] == 1
+    client.force_login(county)
+    assert client.get("/api/v1/services/stats/", {"grid": "530702002"}).json()["total"]["requests"] == 4
+    assert client.get("/api/v1/services/stats/", {"grid": "5307x"}).status_code == 400
+    assert client.get("/api/v1/services/stats/", {"grid": "530703"}).status_code == 400  # not in the jurisdiction
+
+
 def test_nothing_to_count():
     nobody = UserFactory(username="nobody-svc", roles=["command_center"])
     assert proxy_stats(user=nobody) == {
