@@ -6,14 +6,16 @@ from .permissions import ADMIN, COMMAND_CENTER, DEPARTMENT_STAFF, GRID_WORKER, P
 # Not a role group: a user linked to a party roster row (party.PartyMember.user) uses the member pages.
 PARTY_MEMBER = "party_member"
 
+STAFF = {COMMAND_CENTER, GRID_WORKER, DEPARTMENT_STAFF, PARTY_ORGANISER, ADMIN}
+
 # (url name, label, roles that see it; None = every signed-in user). Apps add their pages here.
 NAVIGATION = [
     ("home", _("Home"), None),
-    ("grids:map", _("Grid map"), None),
-    ("grids:tree", _("Grids"), None),
+    ("grids:map", _("Grid map"), STAFF),
+    ("grids:tree", _("Grids"), STAFF),
     ("dispatch:dashboard", _("Command center"), {COMMAND_CENTER, ADMIN}),
     ("events:intake", _("Intake"), {COMMAND_CENTER, ADMIN}),
-    ("events:list", _("Cases"), None),
+    ("events:list", _("Cases"), {COMMAND_CENTER, GRID_WORKER, DEPARTMENT_STAFF, ADMIN}),
     ("mobile:inbox", _("My tasks"), {GRID_WORKER, DEPARTMENT_STAFF}),
     ("party:index", _("Party building"), {PARTY_ORGANISER, ADMIN}),
     ("party_m:inbox", _("My wishes"), {PARTY_MEMBER}),

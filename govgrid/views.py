@@ -1,17 +1,27 @@
 import time
 
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from grids.selectors import grid_roots
 
 from .models import Heartbeat, Notification
-from .permissions import ROLE_LABELS, user_roles
+from .permissions import (
+    ADMIN,
+    COMMAND_CENTER,
+    DEPARTMENT_STAFF,
+    GRID_WORKER,
+    PARTY_ORGANISER,
+    ROLE_LABELS,
+    user_roles,
+)
 from .services import notification_mark_read
 
 
@@ -71,10 +81,37 @@ def healthz(request):
     )
 
 
-@login_required
 def home(request):
+    """Residents find their way in (report, track, services, wishes); staff see their roles."""
+    if not request.user.is_authenticated:
+        return render(request, "public/portal.html")
     roles = [ROLE_LABELS[r] for r in ROLE_LABELS if r in user_roles(request.user)]
     return render(request, "home.html", {"role_labels": roles, "jurisdiction": grid_roots(user=request.user)[:20]})
+
+
+def landing_url(user) -> str:
+    """Where a user starts after signing in: the phone task list for field staff, the member
+    pages for a party member with no staff role, the home page for everyone else."""
+    roles = set(user_roles(user))
+    if roles & {COMMAND_CENTER, ADMIN, PARTY_ORGANISER} or user.is_staff:
+        name = "home"
+    elif roles & {GRID_WORKER, DEPARTMENT_STAFF}:
+        name = "mobile:inbox"
+    elif not roles and hasattr(user, "party_member"):
+        name = "party_m:inbox"
+    else:
+        name = "home"
+    try:
+        return reverse(name)
+    except NoReverseMatch:  # an app switched off in this deployment
+        return reverse("home")
+
+
+class LoginView(auth_views.LoginView):
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        return landing_url(self.request.user)
 
 
 def error_403(request, exception=None):

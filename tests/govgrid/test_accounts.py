@@ -18,10 +18,34 @@ def test_admin_group_holds_every_permission():
 
 
 @pytest.mark.django_db
-def test_anonymous_users_are_sent_to_login(client):
-    response = client.get("/")
-    assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/login/?next=")
+def test_residents_find_a_front_door_and_staff_pages_still_need_sign_in(client):
+    page = client.get("/")
+    assert page.status_code == 200 and b'id="portal"' in page.content
+    for url in ("/report/", "/track/", "/services/", "/services/proxy/", "/services/nearby/", "/wishes/"):
+        assert f'href="{url}"'.encode() in page.content, url
+        assert client.get(url).status_code == 200, url
+    assert b'href="/accounts/login/"' in page.content
+    response = client.get("/cases/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?next=")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "roles, landing",
+    [
+        (["grid_worker"], "/m/"),
+        (["department_staff"], "/m/"),
+        (["command_center"], "/"),
+        (["grid_worker", "admin"], "/"),
+    ],
+)
+def test_sign_in_lands_where_the_role_works(client, roles, landing):
+    UserFactory(username="lander", roles=roles)
+    response = client.post("/accounts/login/", {"username": "lander", "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == landing
+    client.logout()
+    response = client.post("/accounts/login/?next=/inbox/", {"username": "lander", "password": PASSWORD})
+    assert response["Location"] == "/inbox/"  # an asked-for page wins
 
 
 @pytest.mark.django_db
@@ -41,7 +65,7 @@ def test_login_and_logout_in_both_languages(client, dispatcher, language, title,
 
     response = client.post("/accounts/logout/", follow=True)
     assert response.context["user"].is_anonymous
-    assert client.get("/").status_code == 302
+    assert client.get("/cases/").status_code == 302
 
 
 @pytest.mark.django_db
@@ -70,6 +94,10 @@ def test_navigation_follows_the_role(client, dispatcher):
     assert "/admin/" not in client.get("/").content.decode()
     client.force_login(admin)
     assert 'href="/admin/"' in client.get("/").content.decode()
+    nobody = UserFactory(username="no-role", roles=[])  # e.g. a party member: no staff menus
+    client.force_login(nobody)
+    page = client.get("/").content.decode()
+    assert 'href="/cases/"' not in page and 'href="/grids/"' not in page and 'href="/grids/map/"' not in page
 
 
 @pytest.mark.django_db
