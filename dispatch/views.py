@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from events import stats
@@ -119,35 +119,56 @@ def statistics_export(request):
     sheet = book.create_sheet(_("KPIs"))
     sheet.append([_("From"), f.date_from.isoformat(), _("To"), f.date_to.isoformat(), _("Grid"), f.grid or "*"])
     for key, value in r["kpis"].items():
-        sheet.append([str(KPI_LABELS.get(key, key)), value])
+        sheet.append([str(KPI_LABELS.get(key, key)), _xlsx_cell(sheet, key, value)])
+    code, name, cases = ("code", _("Code")), ("name", pgettext("organisation", "Name")), ("count", _("Cases"))
+    ranking = [("closed", _("Cases closed")), ("open", _("Open")), ("overdue", _("Overdue now"))]
+    ranking += [("on_time_rate", _("On-time rate")), ("satisfaction", _("Satisfaction"))]
     tables = (
-        (_("Trend"), r["trend"], ["day", "reported", "closed"]),
-        (_("Categories"), r["categories"], ["code", "name", "count"]),
-        (_("Hot types"), r["hot_types"], ["code", "name", "count"]),
-        (_("Levels"), r["levels"], ["level", "name", "count"]),
         (
-            _("Areas"),
-            r["grids"],
-            ["code", "name", "count", "closed", "open", "overdue", "on_time_rate", "satisfaction"],
+            _("Trend"),
+            r["trend"],
+            [("day", _("Day")), ("reported", _("Reported that day")), ("closed", _("Cases closed"))],
         ),
-        (_("Departments"), r["departments"], ["name", "count", "closed", "overdue", "on_time_rate", "satisfaction"]),
-        (_("Hot periods"), r["hot_hours"], ["hour", "count"]),
+        (_("Categories"), r["categories"], [code, name, cases]),
+        (_("Hot types"), r["hot_types"], [code, name, cases]),
+        (_("Levels"), r["levels"], [("level", pgettext("case", "Level")), name, cases]),
+        (_("Areas"), r["grids"], [code, name, cases, *ranking]),
+        (_("Departments"), r["departments"], [name, cases, *ranking]),
+        (_("Hot periods"), r["hot_hours"], [("hour", _("Hour of day")), cases]),
         (
             _("Whistles"),
             selectors.whistle_department_stats(user=request.user, f=f),
-            ["name", "summoned", "reported", "on_time_rate", "minutes_to_report", "rating"],
+            [
+                ("name", _("Department")),
+                ("summoned", _("Summoned")),
+                ("reported", _("Reported in (报到)")),
+                ("on_time_rate", _("On-time rate")),
+                ("minutes_to_report", _("Minutes to report")),
+                ("rating", _("Rating")),
+            ],
         ),
     )
     for title, rows, columns in tables:
         sheet = book.create_sheet(str(title)[:31])
-        sheet.append(columns)
+        sheet.append([str(label) for _key, label in columns])
         for row in rows:
-            sheet.append([row.get(c) for c in columns])
+            sheet.append([_xlsx_cell(sheet, key, row.get(key)) for key, _label in columns])
     out = io.BytesIO()
     book.save(out)
     out.seek(0)
     name = f"statistics-{f.date_from:%Y%m%d}-{f.date_to:%Y%m%d}.xlsx"
     return FileResponse(out, as_attachment=True, filename=name)
+
+
+def _xlsx_cell(sheet, key: str, value):
+    """Rates as percentages (0.9851 → 98.5 %), the rest as they are."""
+    if key.endswith("_rate") and value is not None:
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "0.0%"
+        return cell
+    return value
 
 
 KPI_LABELS = {

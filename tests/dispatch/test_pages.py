@@ -39,7 +39,10 @@ def test_statistics_page_and_export(client, center):
     kpis = {row[0]: row[1] for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)}
     assert len(kpis) == 15 and 1 in kpis.values()
     areas = list(book.worksheets[5].iter_rows(values_only=True))  # KPIs, trend, categories, types, levels, areas
+    assert areas[0][:3] == ("编号", "名称", "案件") and "on_time_rate" not in areas[0]  # headers for people
     assert areas[1][:3] == (XINHUA, areas[1][1], 1)
+    rate = next(row for row in book.worksheets[0].iter_rows(min_row=2) if row[0].value == "结案率")[1]
+    assert rate.value == 1 and rate.number_format == "0.0%"  # shown as 100.0%
 
 
 def test_statistics_with_an_impossible_filter_says_so(client, center):
