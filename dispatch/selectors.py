@@ -139,6 +139,15 @@ def bulletin_list(*, user) -> QuerySet:
     return Bulletin.objects.filter(jurisdiction_q(user, "grid__code")).select_related("grid")
 
 
+def bulletin_area(*, user) -> Grid | None:
+    """The county or township whose bulletin the user reads (their jurisdiction's common root),
+    or None when that root is smaller than a township (or the whole deployment)."""
+    root = stats.common_root(user)
+    if len(root) not in (6, 9):
+        return None
+    return Grid.objects.filter(code=root, active_to__isnull=True).first()
+
+
 def bulletin_get(*, user, pk: int) -> Bulletin:
     bulletin = bulletin_list(user=user).filter(pk=pk).first()
     if bulletin is None:

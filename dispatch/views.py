@@ -1,5 +1,6 @@
 """Command-center pages: the live dashboard, statistics with export, daily bulletins."""
 
+import datetime as dt
 import io
 
 from django.conf import settings
@@ -8,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
@@ -192,8 +194,21 @@ KPI_LABELS = {
 
 @login_required
 def bulletin_list(request):
+    """The kept bulletins; the command center may build yesterday's for its area now (POST)
+    instead of waiting for 08:00."""
     _staff(request)
-    return render(request, "dispatch/bulletins.html", {"bulletins": selectors.bulletin_list(user=request.user)[:100]})
+    area = selectors.bulletin_area(user=request.user)
+    if request.method == "POST" and area is not None:
+        yesterday = timezone.localdate() - dt.timedelta(days=1)
+        services.bulletin_build(grid=area, day=yesterday, notify_center=False)
+        messages.success(request, _("Yesterday's bulletin for %(area)s is ready.") % {"area": area.name})
+        return redirect("dispatch:bulletins")
+    now = timezone.localtime()
+    next_run = now.replace(hour=8, minute=0, second=0, microsecond=0)
+    if now >= next_run:
+        next_run += dt.timedelta(days=1)
+    context = {"bulletins": selectors.bulletin_list(user=request.user)[:100], "area": area, "next_run": next_run}
+    return render(request, "dispatch/bulletins.html", context)
 
 
 @login_required

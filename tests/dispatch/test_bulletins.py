@@ -82,3 +82,19 @@ def test_bulletin_pages_are_scoped(client, yesterday_cases, center, county_staff
     assert client.get(f"/dashboard/bulletins/{other.pk}/xlsx/").status_code == 404
     listed = client.get("/api/v1/bulletins/").json()["results"]
     assert [b["grid"] for b in listed] == ["530702002"]
+
+
+def test_the_center_builds_yesterdays_bulletin_of_its_area_on_demand(client, yesterday_cases, center, media_root):
+    client.force_login(center)
+    page = client.get("/dashboard/bulletins/").content.decode()
+    assert 'id="bulletin-build"' in page and "大研街道" in page
+    next_run = timezone.localtime().replace(hour=8, minute=0, second=0, microsecond=0)
+    if timezone.localtime() >= next_run:
+        next_run += dt.timedelta(days=1)
+    assert f"{next_run:%Y-%m-%d} 08:00" in page  # when the morning task runs next, not "tomorrow" always
+    assert client.post("/dashboard/bulletins/").status_code == 302
+    (bulletin,) = Bulletin.objects.all()
+    assert (bulletin.grid.code, bulletin.day, bulletin.data["reported"]) == ("530702002", yesterday_cases, 5)
+    assert not Notification.objects.exists()  # asked for, not announced
+    client.post("/dashboard/bulletins/")
+    assert Bulletin.objects.count() == 1  # rebuilt, not doubled
