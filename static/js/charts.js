@@ -25,7 +25,9 @@ window.GovGridCharts = (function () {
     });
     c("chart-categories", {
       tooltip: { trigger: "item" },
-      series: [{ type: "pie", radius: ["35%", "65%"], center: ["50%", "58%"], label: { fontSize: 10 },
+      series: [{ type: "pie", radius: ["28%", "52%"], center: ["50%", "58%"], minShowLabelAngle: 10,
+                 label: { fontSize: 10, width: 56, overflow: "truncate" }, labelLine: { length: 6, length2: 6 },
+                 labelLayout: { hideOverlap: true },
                  data: s.categories.map(function (cat) { return { name: cat.name, value: cat.count }; }) }]
     });
     var max = s.heat.reduce(function (m, r) { return Math.max(m, r[2]); }, 1);
@@ -41,8 +43,9 @@ window.GovGridCharts = (function () {
       c(id, {
         empty: rows.length ? null : L10N.no_data,
         tooltip: { trigger: "axis" },
-        xAxis: { type: "value", minInterval: 1 },
-        yAxis: { type: "category", data: top.map(function (r) { return r.name; }), axisLabel: { fontSize: 10 } },
+        xAxis: { type: "value", minInterval: 1, splitNumber: 3, axisLabel: { hideOverlap: true } },
+        yAxis: { type: "category", data: top.map(function (r) { return r.name; }),
+                 axisLabel: { fontSize: 10, width: 88, overflow: "truncate" } },
         series: [{ name: L10N.cases, type: "bar", data: top.map(function (r) { return r.count; }), itemStyle: { color: "#42a5f5" } },
                  { name: L10N.overdue, type: "bar", data: top.map(function (r) { return r.overdue; }), itemStyle: { color: "#d32f2f" } }]
       });
