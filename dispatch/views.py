@@ -73,6 +73,8 @@ def dashboard_labels() -> dict:
         "supervision": _("Supervision order (督办)"),
         "whistle": _("Whistle (吹哨)"),
         "no_data": _("No data yet"),
+        "wall": _("Wall screen"),
+        "wall_exit": _("Leave wall screen"),
     }
 
 

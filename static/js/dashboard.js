@@ -345,10 +345,20 @@
   }
   setInterval(tick, 1000);
   tick();
-  document.getElementById("dash-wall").addEventListener("click", function () {
-    document.body.classList.toggle("wall");
-    if (document.body.classList.contains("wall") && document.documentElement.requestFullscreen) {
+  var wallButton = document.getElementById("dash-wall");
+  function wallMode(on) {
+    document.body.classList.toggle("wall", on);
+    wallButton.textContent = on ? L10N.wall_exit : L10N.wall;
+  }
+  // Leaving full screen with Esc leaves wall mode too.
+  document.addEventListener("fullscreenchange", function () { if (!document.fullscreenElement) wallMode(false); });
+  wallButton.addEventListener("click", function () {
+    var on = !document.body.classList.contains("wall");
+    wallMode(on);
+    if (on && document.documentElement.requestFullscreen) {
       document.documentElement.requestFullscreen().catch(function () {});
+    } else if (!on && document.fullscreenElement) {
+      document.exitFullscreen().catch(function () {});
     }
     setTimeout(function () { map.invalidateSize(); Object.values(charts).forEach(function (c) { c.resize(); }); }, 200);
   });
