@@ -91,11 +91,16 @@ def statistics(request):
     _staff(request)
     f, errors = _stats_page_filter(request)
     report = stats.stats_report_shared(user=request.user, f=f)
+    # The form shows what was typed when it was refused, so it can be corrected.
+    values = {"date_from": f.date_from.isoformat(), "date_to": f.date_to.isoformat(), "grid": f.grid}
+    if errors:
+        values |= {name: request.GET.get(name, "")[:20] for name in values}
     return render(
         request,
         "dispatch/stats.html",
         {
             "f": f,
+            "values": values,
             "errors": errors,
             "report": report,
             "whistles": selectors.whistle_department_stats(user=request.user, f=f),

@@ -50,6 +50,7 @@ def test_statistics_with_an_impossible_filter_says_so(client, center):
     page = client.get("/dashboard/stats/?date_from=2026-11-30&date_to=2026-11-01")
     assert page.status_code == 400
     assert b'id="stats-errors"' in page.content and b'data-field="date_from"' in page.content
+    assert b'name="date_from" value="2026-11-30"' in page.content  # what was typed stays, to be corrected
     assert client.get("/dashboard/stats/export.xlsx?grid=530702001").status_code == 400
 
 
