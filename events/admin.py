@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from govgrid.admin import ReadOnlyAdmin, ReadOnlyInline
+
 from .models import Category, Event, EventLog, Holiday
 
 
@@ -28,31 +30,17 @@ class HolidayAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
 
 
-class ReadOnlyLog(admin.TabularInline):
+class ReadOnlyLog(ReadOnlyInline):
     model = EventLog
-    extra = 0
-    can_delete = False
     fields = ["seq", "created_at", "action", "from_status", "to_status", "actor_label", "note"]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ReadOnlyAdmin):
     """Read-only in admin: cases change only through the workflow (the case pages and API)."""
 
     list_display = ["number", "created_at", "category", "grid", "status", "overdue", "source"]
     list_filter = ["status", "overdue", "source", "category__parent"]
     search_fields = ["number", "tracking_code", "description", "address"]
     inlines = [ReadOnlyLog]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -11,6 +11,29 @@ from .apikeys import api_key_revoke, api_key_set_secret
 from .models import ApiKey, PersonalDataAccess
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows that change only through their services (or never): admin shows them, no one edits."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """An append-only history under its record: shown, never added to or removed from."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 class ApiKeyForm(forms.ModelForm):
     scopes = forms.MultipleChoiceField(
         label=gettext_lazy("Scopes"), choices=ApiKey.SCOPES, widget=forms.CheckboxSelectMultiple
@@ -75,7 +98,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
 
 @admin.register(PersonalDataAccess)
-class PersonalDataAccessAdmin(admin.ModelAdmin):
+class PersonalDataAccessAdmin(ReadOnlyAdmin):
     """Who was shown whose whole phone number, and when: read-only for everyone, superusers
     included (rows are written only by `govgrid.audit.personal_data_reveal_record`)."""
 
@@ -100,12 +123,3 @@ class PersonalDataAccessAdmin(admin.ModelAdmin):
                 return obj.label
             return format_html('<a href="{}">{}</a>', url, obj.label)
         return obj.label
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

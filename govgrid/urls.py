@@ -18,6 +18,8 @@ admin.site.site_title = "GovGrid"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # Pages without a <link rel="icon"> (admin, API docs) ask browsers for /favicon.ico.
+    path("favicon.ico", views.favicon),
     path("inbox/", views.inbox, name="inbox"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

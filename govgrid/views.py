@@ -4,8 +4,9 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -112,6 +113,11 @@ class LoginView(auth_views.LoginView):
 
     def get_default_redirect_url(self):
         return landing_url(self.request.user)
+
+
+def favicon(request):
+    """Pages without a <link rel="icon"> (admin, API docs) make browsers ask for /favicon.ico."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
 def error_403(request, exception=None):

@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.db import models
 from leaflet.admin import LeafletGeoAdmin
 
+from govgrid.admin import ReadOnlyAdmin, ReadOnlyInline
+
 from .models import ProxyDeadlineMark, ProxyLog, ProxyRequest, ServiceItem, ServicePoint
 from .services import ServiceError, service_point_check
 
@@ -45,26 +47,10 @@ class ServicePointAdmin(LeafletGeoAdmin):
     readonly_fields = ["grid", "hours"]
 
 
-class ReadOnlyLog(admin.TabularInline):
+class ReadOnlyLog(ReadOnlyInline):
     model = ProxyLog
-    extra = 0
-    can_delete = False
     fields = ["created_at", "action", "from_status", "to_status", "actor_label", "note"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ProxyRequest)

@@ -130,3 +130,9 @@ def test_only_admin_pages_allow_inline_scripts(admin_client):
     )
     admin_policy = admin_client.get("/admin/").headers["Content-Security-Policy"]
     assert "'unsafe-inline'" in admin_policy.split("script-src")[1].split(";")[0]
+
+
+@pytest.mark.django_db
+def test_the_favicon_browsers_ask_for_is_found(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("img/favicon.svg")
