@@ -16,7 +16,7 @@ from grids.selectors import jurisdiction_q
 
 from .choices import PROXY_FINISHED, PROXY_OPEN, VILLAGE_KINDS, ProxyStatus
 from .models import ProxyRequest, ServiceItem, ServicePoint
-from .text import bigrams, fold
+from .text import bigrams, fold, strip_asking
 
 # The 15-minute walking circle: 15 minutes at 5 km/h is 1,250 m, drawn as a straight-line radius.
 # Streets detour, so the circle is the most anyone could reach on foot, not a promise.
@@ -38,7 +38,7 @@ def item_search(*, query: str = "", category: str = "", proxy_only: bool = False
         qs = qs.filter(category=category)
     if proxy_only:
         qs = qs.filter(proxy_allowed=True)
-    terms = [fold(t) for t in (query or "").split()][:8]
+    terms = [strip_asking(fold(t)) for t in (query or "").split()][:8]
     terms = [t for t in terms if t]
     if not terms:
         return list(qs)

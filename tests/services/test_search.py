@@ -35,6 +35,11 @@ def test_the_migration_seeds_a_real_catalogue():
         ("交医保", "YB002"),
         ("讨薪", "JY006"),
         ("身份证 丢了", "HJ003"),  # two terms, both must match
+        ("老人证", "QT001"),
+        # asked the way people ask: the words of asking are not what is looked for
+        ("我要办低保", "MZ001"),
+        ("怎么办理低保", "MZ001"),
+        ("请问老年证需要什么材料", "QT001"),
     ],
 )
 def test_an_alias_finds_the_item(words, code):
