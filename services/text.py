@@ -18,7 +18,9 @@ def fold(text: str) -> str:
 
 
 # How people ask rather than what they ask for: "我要办低保", "怎么办理老年证", "请问上户口需要什么材料".
-_ASKING = re.compile(r"请问|我要|我想|想要|想办|怎么|如何|怎样|在哪里?|去哪里?|哪里|需要|什么|哪些|材料|手续|流程|办理|申请|的|吗|呢")
+_ASKING = re.compile(
+    r"请问|我要|我想|想要|想办|怎么|如何|怎样|在哪里?|去哪里?|哪里|需要|什么|哪些|材料|手续|流程|办理|申请|的|吗|呢"
+)
 
 
 def strip_asking(term: str) -> str:
