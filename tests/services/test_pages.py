@@ -81,3 +81,12 @@ def test_api_schema_includes_the_services_endpoints(client, township_center):
     client.force_login(township_center)
     schema = client.get("/api/schema/", {"format": "json"}).json()
     assert "/api/v1/services/stats/" in schema["paths"] and "/api/v1/services/proxy/" in schema["paths"]
+
+
+def test_the_list_and_the_item_page_give_the_same_time_limit(client):
+    from services.models import ServiceItem
+
+    item = ServiceItem.objects.filter(limit_unit="work_days", limit_days__gt=1).order_by("code").first()
+    expected = f"{item.limit_days} 个工作日"
+    assert expected in client.get("/services/", {"q": item.name}).content.decode()
+    assert expected in client.get(f"/services/items/{item.code}/").content.decode()
