@@ -87,6 +87,7 @@ def post(request):
             service_type=p.get("service_type", ""),
             resident_name=p.get("name", ""),
             phone=p.get("phone", ""),
+            address=p.get("address", ""),
             idempotency_key=f"public:{key}" if key else None,
         )
     except PartyError as exc:

@@ -653,6 +653,7 @@ def wish_post(
     service_type: str = "",
     resident_name: str = "",
     phone: str = "",
+    address: str = "",
     due_days: int = DEFAULT_WISH_DAYS,
     idempotency_key: str | None = None,
 ) -> Wish:
@@ -679,6 +680,8 @@ def wish_post(
         due_days = 0
     if not 1 <= due_days <= MAX_WISH_DAYS:
         raise PartyError(_("The deadline is 1 to 90 days away."), field="due_days")
+    if len(address or "") > 200:
+        raise PartyError(_("The address is longer than 200 characters."), field="address")
     phone = phone_clean(phone)
     now = timezone.now()
     for _attempt in range(5):
@@ -695,6 +698,7 @@ def wish_post(
         resident_name=crypto.mask_name((resident_name or "").strip()[:40]),
         resident_phone_encrypted=crypto.encrypt(phone),
         resident_phone_masked=crypto.mask_phone(phone),
+        resident_address=(address or "").strip(),
         posted_by=actor,
         due_at=now + timedelta(days=due_days),
         idempotency_key=idempotency_key or None,
