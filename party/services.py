@@ -26,6 +26,7 @@ from govgrid import crypto
 from govgrid.audit import PersonalData, personal_data_reveal_record
 from govgrid.notify import notify
 from govgrid.permissions import ADMIN, GRID_WORKER, PARTY_ORGANISER, has_role
+from govgrid.phones import InvalidPhone, clean_phone
 from grids.choices import Level
 from grids.models import Grid, Membership
 from grids.selectors import code_in_jurisdiction
@@ -148,10 +149,10 @@ def id_mask(value: str) -> str:
 
 
 def phone_clean(phone) -> str:
-    phone = re.sub(r"[\s\-]", "", str(phone or ""))
-    if phone and not (phone.lstrip("+").isdigit() and 5 <= len(phone) <= 16):
-        raise PartyError(_("%(phone)s is not a phone number.") % {"phone": phone[:20]}, field="phone")
-    return phone
+    try:
+        return clean_phone(phone)
+    except InvalidPhone as exc:
+        raise PartyError(str(exc), field="phone") from None
 
 
 def hours_clean(value, *, field: str = "hours") -> Decimal:

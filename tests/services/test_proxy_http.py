@@ -179,3 +179,14 @@ def test_every_step_is_pushed_to_the_grid_and_its_ancestors(home, gridworker, dj
     assert [m["proxy"]["status"] for m in got] == ["requested", "accepted"]
     assert all(m["type"] == "proxy.updated" and m["proxy"]["grid"] == "530702002001001" for m in got)
     assert PHONE not in str(got)
+
+
+@pytest.mark.parametrize("phone", ["12345", "123", "1391234567"])
+def test_public_form_refuses_a_phone_no_one_can_call(client, phone):
+    response = client.post(
+        "/services/proxy/",
+        {"item": "MZ004", "community": "530702002001", "phone": phone},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 400 and not ProxyRequest.objects.exists()
+    assert f"{phone} 不是电话号码。" in response.content.decode()
