@@ -190,3 +190,29 @@ def test_public_form_refuses_a_phone_no_one_can_call(client, phone):
     )
     assert response.status_code == 400 and not ProxyRequest.objects.exists()
     assert f"{phone} 不是电话号码。" in response.content.decode()
+
+
+def test_public_form_without_a_map_requires_the_community_and_says_so(client, home):
+    en = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    page = client.get("/services/proxy/", **en).content.decode()
+    label = re.search(r'<label[^>]*for="id_community"[^>]*>(.*?)</label>', page, re.S).group(1)
+    assert "optional" not in label and "required" in re.search(r'<select[^>]*id="id_community"[^>]*>', page).group(0)
+    response = client.post("/services/proxy/", {"item": "MZ004", "phone": PHONE}, **en)
+    text = response.content.decode()
+    assert response.status_code == 400 and "Choose your community or village." in text
+    assert "mark where you live on the map" not in text  # there is no map on this page
+    # with a location from the near-me page the community may be left out
+    page = client.get("/services/proxy/", {"lat": home.y, "lng": home.x}, **en).content.decode()
+    label = re.search(r'<label[^>]*for="id_community"[^>]*>(.*?)</label>', page, re.S).group(1)
+    assert "optional" in label and 'id="position-given"' in page
+
+
+def test_worker_form_speaks_of_the_resident(client, gridworker):
+    client.force_login(gridworker)
+    en = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    page = client.get("/m/proxy/new/", **en).content.decode()
+    assert "Resident&#x27;s community or village" in page and "Choose your community" not in page
+    response = client.post("/m/proxy/new/", {"item": "YB002", "phone": PHONE}, **en)
+    text = response.content.decode()
+    assert response.status_code == 400 and "Choose the resident&#x27;s community or village." in text
+    assert "where you live" not in text and not ProxyRequest.objects.exists()
