@@ -247,15 +247,22 @@ def year_policy(year: int) -> YearPolicy:
     )
 
 
-def evaluation_score(*, hours: Decimal, accepted: int, completed: int, policy: YearPolicy) -> tuple:
+def evaluation_score(
+    *, hours: Decimal, accepted: int, completed: int, policy: YearPolicy, by_dispatch: bool = False
+) -> tuple:
     """(rate, score, hours_met, passed). Score = 70 × min(hours / minimum, 1) + 30 × completion
-    rate; with no wish taken on, the completion part counts in full (nothing was left undone)."""
+    rate. A member who took on no wish scores 0 on the completion part: taking wishes on is half of
+    what is evaluated, and counting it in full (or re-weighting to hours alone) would rank a member
+    who took none above one who took two and finished one. A unit (`by_dispatch`) only gets wishes
+    the organiser sends it, so with none its score is the hours part scaled to 100."""
     hours = Decimal(hours)
     rate = (Decimal(completed) / Decimal(accepted)) if accepted else None
     share = min(hours / Decimal(policy.min_hours), Decimal(1))
-    score = (HOURS_WEIGHT * share + COMPLETION_WEIGHT * (rate if rate is not None else Decimal(1))).quantize(
-        Decimal("0.1"), rounding=ROUND_HALF_UP
-    )
+    if rate is None and by_dispatch:
+        score = (HOURS_WEIGHT + COMPLETION_WEIGHT) * share
+    else:
+        score = HOURS_WEIGHT * share + COMPLETION_WEIGHT * (rate or Decimal(0))
+    score = score.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     return (
         rate.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP) if rate is not None else None,
         score,
@@ -320,7 +327,9 @@ def evaluation_sheet(*, user, year: int, within: str = "") -> dict:
     for u in units:
         hours = (Decimal(unit_hours.get(u.pk) or 0) + Decimal(unit_wish_hours.get(u.pk) or 0)).quantize(TENTH)
         accepted, completed = unit_wishes.get(u.pk, (0, 0))
-        rate, score, met, passed = evaluation_score(hours=hours, accepted=accepted, completed=completed, policy=policy)
+        rate, score, met, passed = evaluation_score(
+            hours=hours, accepted=accepted, completed=completed, policy=policy, by_dispatch=True
+        )
         unit_rows.append(
             EvaluationRow("unit", u.pk, u.name, u.community.name, hours, accepted, completed, rate, score, met, passed)
         )
