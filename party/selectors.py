@@ -52,16 +52,28 @@ def org_get(*, user, pk: int) -> PartyOrg:
     return org
 
 
+def org_subtree_ids(org_id: int) -> list[int]:
+    """The organisation and every organisation under it (a few levels: 党工委 → 党委 → 支部 → 小组)."""
+    ids, level = [org_id], [org_id]
+    while level:
+        level = list(PartyOrg.objects.filter(parent_id__in=level).exclude(pk__in=ids).values_list("pk", flat=True))
+        ids += level
+    return ids
+
+
 def member_scope_q(user) -> Q:
     return jurisdiction_q(user, "home_grid__code") | jurisdiction_q(user, "org__scope_code")
 
 
 def member_list(*, user, filters: dict | None = None) -> QuerySet:
     """Members whose home grid or organisation lies in the user's jurisdiction; filters `org`,
-    `kind`, `grid` (code prefix of the home grid), `q` (name), `service_type`."""
+    `kind`, `grid` (code prefix of the home grid), `q` (name), `service_type`; `sub` with `org`:
+    the members of the organisation and of the organisations under it."""
     f = filters or {}
     qs = PartyMember.objects.filter(member_scope_q(user))
-    if f.get("org"):
+    if f.get("org") and f.get("sub"):
+        qs = qs.filter(org_id__in=org_subtree_ids(int(f["org"])))
+    elif f.get("org"):
         qs = qs.filter(org_id=f["org"])
     if f.get("kind"):
         qs = qs.filter(kind=f["kind"])
