@@ -61,6 +61,22 @@ def org_subtree_ids(org_id: int) -> list[int]:
     return ids
 
 
+def wish_served_prefixes() -> set[str]:
+    """Grid codes under which someone can take a wish on: the areas of active members (their home
+    community and their organisation's scope, as dispatch and 接单 allow) and the communities units
+    report to."""
+    prefixes = set()
+    for home, scope in PartyMember.objects.filter(active=True).values_list("home_grid__code", "org__scope_code"):
+        prefixes.update((home[:12], scope[:12]))
+    prefixes.update(Unit.objects.values_list("community__code", flat=True))
+    return prefixes
+
+
+def wish_served(code: str, prefixes: set[str] | None = None) -> bool:
+    prefixes = wish_served_prefixes() if prefixes is None else prefixes
+    return any(code[:n] in prefixes for n in (2, 4, 6, 9, 12) if n <= len(code))
+
+
 def member_scope_q(user) -> Q:
     return jurisdiction_q(user, "home_grid__code") | jurisdiction_q(user, "org__scope_code")
 

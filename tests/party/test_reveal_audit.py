@@ -105,7 +105,8 @@ def test_the_member_holding_the_wish_reveals_the_phone_on_the_phone_page(client,
     assert "13800001111" not in refused.content.decode() and PersonalDataAccess.objects.count() == 1
 
 
-def test_the_public_form_takes_an_address_the_tracking_page_does_not_show(client, tree):
+def test_the_public_form_takes_an_address_the_tracking_page_does_not_show(client, make_member):
+    make_member("m-here")  # someone serves 新华社区
     page = client.get("/wishes/").content.decode()
     assert 'name="address"' in page
     response = client.post(
