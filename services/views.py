@@ -160,7 +160,7 @@ def proxy_lookup(request):
     )
 
 
-def _track_page(request, proxy, rating_form=None, *, status=200):
+def _track_page(request, proxy, rating_form=None, *, cancel_error="", status=200):
     timeline = [
         {**step, "label": TIMELINE_LABELS.get(step["action"], step["action"])}
         for step in selectors.public_timeline(proxy)
@@ -174,7 +174,9 @@ def _track_page(request, proxy, rating_form=None, *, status=200):
             "timeline": timeline,
             "can_rate": proxy.status in ("completed", "failed") and proxy.satisfaction is None,
             "can_cancel": proxy.status in ("requested", "accepted"),
+            "rateable": proxy.is_open or proxy.status in ("completed", "failed"),
             "rating_form": rating_form or RatingForm(),
+            "cancel_error": cancel_error,
             "scores": dict(RatingForm.SCORES),
         },
         status=status,
@@ -202,6 +204,8 @@ def proxy_track(request, code):
         return _track_page(request, proxy, form, status=400)
     try:
         if action == "cancel":
+            if request.POST.get("confirm") != "1":  # one stray tap must not cancel it
+                raise ServiceError(_("Tick the box to confirm that you want to cancel the request."), field="confirm")
             proxy_transition(request=proxy, action="cancel", actor=None, tracking_code=proxy.code)
         elif action == "rate":
             proxy_transition(
@@ -215,10 +219,12 @@ def proxy_track(request, code):
         else:
             raise ServiceError(_("Unknown action."))
     except ServiceError as exc:
-        form = form or RatingForm()
-        form.add_error(None, exc.message)
         proxy.refresh_from_db()
-        return _track_page(request, proxy, form, status=exc.status if 400 <= exc.status < 500 else 400)
+        status = exc.status if 400 <= exc.status < 500 else 400
+        if form is None:  # cancel: an unbound rating form cannot take the error
+            return _track_page(request, proxy, cancel_error=exc.message, status=status)
+        form.add_error(None, exc.message)
+        return _track_page(request, proxy, form, status=status)
     messages.success(request, _("Thank you for your rating.") if action == "rate" else _("Your request is cancelled."))
     return _see_other(reverse("services:proxy_track", args=[proxy.code]))
 

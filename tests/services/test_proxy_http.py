@@ -216,3 +216,30 @@ def test_worker_form_speaks_of_the_resident(client, gridworker):
     text = response.content.decode()
     assert response.status_code == 400 and "Choose the resident&#x27;s community or village." in text
     assert "where you live" not in text and not ProxyRequest.objects.exists()
+
+
+def test_cancelling_needs_a_confirmation_and_the_page_then_says_cancelled(client):
+    request = proxy_request_create(item="MZ004", phone=PHONE, community="530702002001")
+    url = f"/services/proxy/{request.code}/"
+    en = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    page = client.get(url, **en).content.decode()
+    assert 'name="confirm"' in page and "rate it when it is done" in page and 'id="due"' in page
+    assert '<dt id="place-label">Community / village</dt>' in page  # a community, not called a grid
+    one_tap = client.post(url, {"action": "cancel"}, **en)
+    assert one_tap.status_code == 400 and 'id="cancel-error"' in one_tap.content.decode()
+    assert "Tick the box" in one_tap.content.decode()
+    assert ProxyRequest.objects.get(pk=request.pk).status == "requested"
+    assert client.post(url, {"action": "cancel", "confirm": "1"}).status_code == 303
+    assert ProxyRequest.objects.get(pk=request.pk).status == "cancelled"
+    page = client.get(url, **en).content.decode()
+    assert 'id="cancelled-note"' in page and 'id="cancel-form"' not in page
+    assert "rate it when it is done" not in page and 'id="due"' not in page and 'id="rate"' not in page
+
+
+def test_cancelling_a_request_that_moved_on_is_refused_with_a_message(client, gridworker):
+    request = proxy_request_create(item="MZ004", phone=PHONE, community="530702002001")
+    for action in ("accept", "collect"):
+        proxy_transition(request=request, action=action, actor=gridworker, materials=["居民身份证"])
+    response = client.post(f"/services/proxy/{request.code}/", {"action": "cancel", "confirm": "1"})
+    assert response.status_code in (400, 409) and 'id="cancel-error"' in response.content.decode()
+    assert ProxyRequest.objects.get(pk=request.pk).status == "collected"
