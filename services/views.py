@@ -37,6 +37,7 @@ TIMELINE_LABELS = {
     "cancel": gettext_lazy("Cancelled by you"),
     "rate": gettext_lazy("You rated the handling"),
 }
+NEARBY_FIRST, NEARBY_MAX = 10, 30
 PROXY_FORM_FIELDS = {"item", "community", "lat", "address", "name", "phone", "note"}
 
 
@@ -85,8 +86,10 @@ def nearby(request):
     origin, error = _position(request)
     kind = request.GET.get("kind", "")
     kind = kind if kind in PointKind.values else ""
-    points = selectors.points_near(origin=origin, kind=kind, limit=30) if origin else []
+    points = selectors.points_near(origin=origin, kind=kind, limit=NEARBY_MAX) if origin else []
     in_circle = [p for p in points if p.distance.m <= selectors.WALK_RADIUS_M]
+    # The nearest ten (and every point inside the walking circle), the rest behind "show more".
+    shown = len(points) if request.GET.get("all") == "1" else max(NEARBY_FIRST, len(in_circle))
     return render(
         request,
         "services/nearby.html",
@@ -96,7 +99,8 @@ def nearby(request):
             "kind": kind,
             "kinds": PointKind.choices,
             "colours": {k: POINT_COLOURS[k] for k in PointKind.values},
-            "points": points,
+            "points": points[:shown],
+            "more": len(points) > shown,
             "area": selectors.area_outline(),
             "in_circle": len(in_circle),
             "radius": int(selectors.WALK_RADIUS_M),
