@@ -58,6 +58,7 @@ class ProxyForm(forms.Form):
             self.fields["name"].label = _("Resident's name")
             self.fields["phone"].label = _("Resident's phone")
             self.fields["address"].label = _("Resident's address")
+            self.fields["note"].label = _("Note")
         else:
             community.choices = community_choices()
             community.error_messages["required"] = _("Choose your community or village.")
