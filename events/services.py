@@ -25,6 +25,7 @@ from govgrid import crypto, live
 from govgrid.audit import PersonalData, personal_data_reveal_record
 from govgrid.notify import notify, notify_resident
 from govgrid.permissions import ADMIN, COMMAND_CENTER, has_role
+from govgrid.phones import InvalidPhone, clean_phone
 from grids.choices import FIELD_ROLES
 from grids.models import Membership
 from grids.selectors import code_in_jurisdiction, command_center_ids, grid_locate
@@ -200,10 +201,10 @@ def _is_web_url(url: str) -> bool:
 
 
 def _clean_phone(phone: str) -> str:
-    phone = (phone or "").strip().replace(" ", "").replace("-", "")
-    if phone and not (phone.lstrip("+").isdigit() and 5 <= len(phone) <= 16):
-        raise EventError(_("%(phone)s is not a phone number.") % {"phone": phone[:20]}, field="phone")
-    return phone
+    try:
+        return clean_phone(phone)
+    except InvalidPhone as exc:
+        raise EventError(str(exc), field="phone") from None
 
 
 @transaction.atomic

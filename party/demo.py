@@ -167,7 +167,15 @@ def demo_party_create(*, password_hash: str, seed: int = 7) -> int:
         ("帮忙代买降压药", "errands"),
     ]
     wishes = [
-        services.wish_post(actor=None, grid=home, title=t, service_type=s, resident_name="木秀英", phone="13900018888")
+        services.wish_post(
+            actor=None,
+            grid=home,
+            title=t,
+            service_type=s,
+            resident_name="木秀英",
+            phone="13900018888",
+            address="新华街 18 号 2 单元 301",
+        )
         for t, s in posted
     ]
     services.wish_dispatch(actor=organiser, wish=wishes[1], member=first)

@@ -40,6 +40,13 @@ def wish(request, member, number):
     wish = selectors.wish_get(user=request.user, number=number)
     if request.method == "POST":
         action = request.POST.get("action")
+        if action == "reveal_phone":
+            try:  # the service records the reveal; the number is shown on this answer only
+                phone = services.resident_phone_reveal(wish=wish, actor=request.user)
+            except PartyError as exc:
+                messages.error(request, exc.message)
+                return redirect("party_m:wish", number=wish.number)
+            return render(request, "party/m/wish.html", {**_context(wish, member), "values": {}, "phone": phone})
         if action not in ("claim", "complete"):
             messages.error(request, _("Some of the details are not valid."))
             return redirect("party_m:wish", number=wish.number)
@@ -60,7 +67,12 @@ def wish(request, member, number):
 
 def _context(wish, member) -> dict:
     wish.refresh_from_db()
-    return {"wish": wish, "member": member, "can_claim": services.wish_claimable_by(wish, member)}
+    return {
+        "wish": wish,
+        "member": member,
+        "can_claim": services.wish_claimable_by(wish, member),
+        "holder": wish.assignee_member_id == member.pk,
+    }
 
 
 @member_required

@@ -158,6 +158,7 @@ class Wish(models.Model):
     resident_name = models.CharField(_("resident (masked)"), max_length=40, blank=True)
     resident_phone_encrypted = models.TextField(blank=True, editable=False)
     resident_phone_masked = models.CharField(_("resident phone"), max_length=20, blank=True)
+    resident_address = models.CharField(_("address"), max_length=200, blank=True)
     posted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("posted by")
     )

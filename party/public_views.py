@@ -21,7 +21,7 @@ from grids.models import Grid
 
 from . import services
 from .choices import WISH_COLOURS, ServiceType, WishStatus
-from .selectors import wish_by_tracking_code
+from .selectors import wish_by_tracking_code, wish_served, wish_served_prefixes
 from .services import PartyError
 
 STEP_LABELS = {
@@ -42,11 +42,15 @@ SCORES = [
 
 
 def _communities() -> list[tuple[str, list]]:
-    """Active communities grouped under their township, for the form's select."""
+    """Active communities where a party member or unit can take a wish on, grouped under their
+    township, for the form's select (a wish elsewhere would wait for a taker who cannot exist)."""
+    served = wish_served_prefixes()
     groups: dict[str, tuple[str, list]] = {}
     for grid in (
         Grid.objects.filter(level=Level.COMMUNITY, active_to__isnull=True).select_related("parent").order_by("code")
     ):
+        if not wish_served(grid.code, served):
+            continue
         groups.setdefault(grid.parent_id, (grid.parent.name if grid.parent else "", []))[1].append(grid)
     return list(groups.values())
 
@@ -78,6 +82,11 @@ def post(request):
     try:
         if grid is None:
             raise PartyError(_("Choose the community or grid where you live."), field="grid")
+        if not wish_served(grid.code):
+            raise PartyError(
+                _("No party member serves this community on this platform yet: please ask your community office."),
+                field="grid",
+            )
         key = str(p.get("idempotency_key", ""))[:60]
         wish = services.wish_post(
             actor=None,
@@ -87,6 +96,7 @@ def post(request):
             service_type=p.get("service_type", ""),
             resident_name=p.get("name", ""),
             phone=p.get("phone", ""),
+            address=p.get("address", ""),
             idempotency_key=f"public:{key}" if key else None,
         )
     except PartyError as exc:

@@ -52,16 +52,44 @@ def org_get(*, user, pk: int) -> PartyOrg:
     return org
 
 
+def org_subtree_ids(org_id: int) -> list[int]:
+    """The organisation and every organisation under it (a few levels: 党工委 → 党委 → 支部 → 小组)."""
+    ids, level = [org_id], [org_id]
+    while level:
+        level = list(PartyOrg.objects.filter(parent_id__in=level).exclude(pk__in=ids).values_list("pk", flat=True))
+        ids += level
+    return ids
+
+
+def wish_served_prefixes() -> set[str]:
+    """Grid codes under which someone can take a wish on: the areas of active members (their home
+    community and their organisation's scope, as dispatch and 接单 allow) and the communities units
+    report to."""
+    prefixes = set()
+    for home, scope in PartyMember.objects.filter(active=True).values_list("home_grid__code", "org__scope_code"):
+        prefixes.update((home[:12], scope[:12]))
+    prefixes.update(Unit.objects.values_list("community__code", flat=True))
+    return prefixes
+
+
+def wish_served(code: str, prefixes: set[str] | None = None) -> bool:
+    prefixes = wish_served_prefixes() if prefixes is None else prefixes
+    return any(code[:n] in prefixes for n in (2, 4, 6, 9, 12) if n <= len(code))
+
+
 def member_scope_q(user) -> Q:
     return jurisdiction_q(user, "home_grid__code") | jurisdiction_q(user, "org__scope_code")
 
 
 def member_list(*, user, filters: dict | None = None) -> QuerySet:
     """Members whose home grid or organisation lies in the user's jurisdiction; filters `org`,
-    `kind`, `grid` (code prefix of the home grid), `q` (name), `service_type`."""
+    `kind`, `grid` (code prefix of the home grid), `q` (name), `service_type`; `sub` with `org`:
+    the members of the organisation and of the organisations under it."""
     f = filters or {}
     qs = PartyMember.objects.filter(member_scope_q(user))
-    if f.get("org"):
+    if f.get("org") and f.get("sub"):
+        qs = qs.filter(org_id__in=org_subtree_ids(int(f["org"])))
+    elif f.get("org"):
         qs = qs.filter(org_id=f["org"])
     if f.get("kind"):
         qs = qs.filter(kind=f["kind"])
@@ -247,15 +275,22 @@ def year_policy(year: int) -> YearPolicy:
     )
 
 
-def evaluation_score(*, hours: Decimal, accepted: int, completed: int, policy: YearPolicy) -> tuple:
+def evaluation_score(
+    *, hours: Decimal, accepted: int, completed: int, policy: YearPolicy, by_dispatch: bool = False
+) -> tuple:
     """(rate, score, hours_met, passed). Score = 70 × min(hours / minimum, 1) + 30 × completion
-    rate; with no wish taken on, the completion part counts in full (nothing was left undone)."""
+    rate. A member who took on no wish scores 0 on the completion part: taking wishes on is half of
+    what is evaluated, and counting it in full (or re-weighting to hours alone) would rank a member
+    who took none above one who took two and finished one. A unit (`by_dispatch`) only gets wishes
+    the organiser sends it, so with none its score is the hours part scaled to 100."""
     hours = Decimal(hours)
     rate = (Decimal(completed) / Decimal(accepted)) if accepted else None
     share = min(hours / Decimal(policy.min_hours), Decimal(1))
-    score = (HOURS_WEIGHT * share + COMPLETION_WEIGHT * (rate if rate is not None else Decimal(1))).quantize(
-        Decimal("0.1"), rounding=ROUND_HALF_UP
-    )
+    if rate is None and by_dispatch:
+        score = (HOURS_WEIGHT + COMPLETION_WEIGHT) * share
+    else:
+        score = HOURS_WEIGHT * share + COMPLETION_WEIGHT * (rate or Decimal(0))
+    score = score.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     return (
         rate.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP) if rate is not None else None,
         score,
@@ -320,7 +355,9 @@ def evaluation_sheet(*, user, year: int, within: str = "") -> dict:
     for u in units:
         hours = (Decimal(unit_hours.get(u.pk) or 0) + Decimal(unit_wish_hours.get(u.pk) or 0)).quantize(TENTH)
         accepted, completed = unit_wishes.get(u.pk, (0, 0))
-        rate, score, met, passed = evaluation_score(hours=hours, accepted=accepted, completed=completed, policy=policy)
+        rate, score, met, passed = evaluation_score(
+            hours=hours, accepted=accepted, completed=completed, policy=policy, by_dispatch=True
+        )
         unit_rows.append(
             EvaluationRow("unit", u.pk, u.name, u.community.name, hours, accepted, completed, rate, score, met, passed)
         )

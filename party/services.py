@@ -26,6 +26,7 @@ from govgrid import crypto
 from govgrid.audit import PersonalData, personal_data_reveal_record
 from govgrid.notify import notify
 from govgrid.permissions import ADMIN, GRID_WORKER, PARTY_ORGANISER, has_role
+from govgrid.phones import InvalidPhone, clean_phone
 from grids.choices import Level
 from grids.models import Grid, Membership
 from grids.selectors import code_in_jurisdiction
@@ -148,10 +149,10 @@ def id_mask(value: str) -> str:
 
 
 def phone_clean(phone) -> str:
-    phone = re.sub(r"[\s\-]", "", str(phone or ""))
-    if phone and not (phone.lstrip("+").isdigit() and 5 <= len(phone) <= 16):
-        raise PartyError(_("%(phone)s is not a phone number.") % {"phone": phone[:20]}, field="phone")
-    return phone
+    try:
+        return clean_phone(phone)
+    except InvalidPhone as exc:
+        raise PartyError(str(exc), field="phone") from None
 
 
 def hours_clean(value, *, field: str = "hours") -> Decimal:
@@ -653,6 +654,7 @@ def wish_post(
     service_type: str = "",
     resident_name: str = "",
     phone: str = "",
+    address: str = "",
     due_days: int = DEFAULT_WISH_DAYS,
     idempotency_key: str | None = None,
 ) -> Wish:
@@ -679,6 +681,8 @@ def wish_post(
         due_days = 0
     if not 1 <= due_days <= MAX_WISH_DAYS:
         raise PartyError(_("The deadline is 1 to 90 days away."), field="due_days")
+    if len(address or "") > 200:
+        raise PartyError(_("The address is longer than 200 characters."), field="address")
     phone = phone_clean(phone)
     now = timezone.now()
     for _attempt in range(5):
@@ -695,6 +699,7 @@ def wish_post(
         resident_name=crypto.mask_name((resident_name or "").strip()[:40]),
         resident_phone_encrypted=crypto.encrypt(phone),
         resident_phone_masked=crypto.mask_phone(phone),
+        resident_address=(address or "").strip(),
         posted_by=actor,
         due_at=now + timedelta(days=due_days),
         idempotency_key=idempotency_key or None,

@@ -120,22 +120,29 @@ def org_tree(request):
     ids = {o.pk for o in orgs}
     for org in orgs:
         children.setdefault(org.parent_id if org.parent_id in ids else None, []).append(org)
+    # The members the list opened by the link shows (the roster, inactive ones too); order_by()
+    # keeps the list's ordering out of the GROUP BY, which counted each member on its own row.
     counts = dict(
-        selectors.member_list(user=request.user, filters={"active": True})
+        selectors.member_list(user=request.user)
+        .order_by()
         .values_list("org")
         .annotate(n=Count("pk"))
         .values_list("org", "n")
     )
 
     def walk(parent_id, depth):
+        """Rows in tree order; each row's `total` counts its members and those of every organisation under it."""
         for org in children.get(parent_id, []):
-            yield {"org": org, "depth": depth, "members": counts.get(org.pk, 0)}
-            yield from walk(org.pk, depth + 1)
+            row = {"org": org, "depth": depth, "members": counts.get(org.pk, 0)}
+            below = list(walk(org.pk, depth + 1))
+            row["total"] = row["members"] + sum(r["members"] for r in below)
+            yield row
+            yield from below
 
     return render(request, "party/orgs.html", {"rows": list(walk(None, 0)), "orgs": orgs, "kinds": OrgKind.choices})
 
 
-MEMBER_FILTERS = ("org", "kind", "grid", "q", "service_type")
+MEMBER_FILTERS = ("org", "sub", "kind", "grid", "q", "service_type")
 
 
 @organiser_required

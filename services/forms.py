@@ -15,7 +15,7 @@ def item_choices():
     return [("", _("Choose the service"))] + [(i.code, i.name) for i in items]
 
 
-def community_choices():
+def community_choices(empty=None):
     """Communities and villages grouped by township, for residents who do not share a location."""
     grids = Grid.objects.filter(level__in=(Level.TOWNSHIP, Level.COMMUNITY), active_to__isnull=True).order_by("code")
     groups: dict[str, tuple[str, list]] = {}
@@ -24,7 +24,7 @@ def community_choices():
             groups[grid.code] = (grid.name, [])
         elif grid.code[:9] in groups:
             groups[grid.code[:9]][1].append((grid.code, grid.name))
-    return [("", _("Choose your community or village"))] + [g for g in groups.values() if g[1]]
+    return [("", empty or _("Choose your community or village"))] + [g for g in groups.values() if g[1]]
 
 
 class ProxyForm(forms.Form):
@@ -42,10 +42,26 @@ class ProxyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, for_resident=False, **kwargs):
+        """`for_resident`: a grid worker fills it in for a resident (the words say "the resident's").
+        The pages have no map: the community is required unless a location came with the link
+        (the near-me page passes ?lat=&lng=)."""
         super().__init__(*args, **kwargs)
         self.fields["item"].choices = item_choices()
-        self.fields["community"].choices = community_choices()
+        source = self.data if self.is_bound else self.initial
+        community = self.fields["community"]
+        community.required = not (source.get("lat") not in (None, "") and source.get("lng") not in (None, ""))
+        if for_resident:
+            community.label = _("Resident's community or village")
+            community.choices = community_choices(_("Choose the resident's community or village"))
+            community.error_messages["required"] = _("Choose the resident's community or village.")
+            self.fields["name"].label = _("Resident's name")
+            self.fields["phone"].label = _("Resident's phone")
+            self.fields["address"].label = _("Resident's address")
+            self.fields["note"].label = _("Note")
+        else:
+            community.choices = community_choices()
+            community.error_messages["required"] = _("Choose your community or village.")
 
 
 class RatingForm(forms.Form):

@@ -93,7 +93,7 @@ def task_act(request, code):
 @login_required
 def task_new(request):
     """A worker files a request for a resident they met (then it is theirs, already accepted)."""
-    form = ProxyForm(request.POST or None, initial={"item": request.GET.get("item", "")})
+    form = ProxyForm(request.POST or None, initial={"item": request.GET.get("item", "")}, for_resident=True)
     status = 200
     if request.method == "POST":
         status = 400

@@ -23,6 +23,7 @@ from .text import bigrams, fold, strip_asking
 WALK_SPEED_KMH = 5
 WALK_MINUTES = 15
 WALK_RADIUS_M = WALK_SPEED_KMH * 1000 * WALK_MINUTES / 60
+WALKABLE_M = 3000  # pages give walking minutes up to here (about 36 minutes); beyond, the distance only
 
 
 # --- the catalogue ---------------------------------------------------------------------------
@@ -156,6 +157,7 @@ def points_near(*, origin: Point, radius_m: float | None = None, kind: str = "",
         if radius_m and sp.distance.m > radius_m:
             break
         sp.walk_minutes = max(1, round(sp.distance.m / (WALK_SPEED_KMH * 1000 / 60)))
+        sp.walkable = sp.distance.m <= WALKABLE_M
         points.append(sp)
         if len(points) >= limit:
             break

@@ -22,6 +22,7 @@ from govgrid import crypto, live
 from govgrid.audit import PersonalData, personal_data_reveal_record
 from govgrid.notify import notify, notify_resident
 from govgrid.permissions import ADMIN, COMMAND_CENTER, has_role
+from govgrid.phones import InvalidPhone, clean_phone
 from grids.choices import Level, MemberRole
 from grids.models import Grid, Membership
 from grids.selectors import code_in_jurisdiction, grid_locate
@@ -116,13 +117,14 @@ def _tracking_code() -> str:
 
 
 def _clean_phone(phone: str) -> str:
-    phone = (phone or "").strip().replace(" ", "").replace("-", "")
+    try:
+        phone = clean_phone(phone)
+    except InvalidPhone as exc:
+        raise ServiceError(str(exc), field="phone") from None
     if not phone:
         raise ServiceError(
             _("A phone number is required: the grid worker calls you about the materials."), field="phone"
         )
-    if not (phone.lstrip("+").isdigit() and 5 <= len(phone) <= 16):
-        raise ServiceError(_("%(phone)s is not a phone number.") % {"phone": phone[:20]}, field="phone")
     return phone
 
 
@@ -166,7 +168,7 @@ def handler_ids(grid: Grid) -> list[int]:
     return []
 
 
-def _resolve_grid(*, point: Point | None, community: str | None) -> Grid:
+def _resolve_grid(*, point: Point | None, community: str | None, for_resident: bool = False) -> Grid:
     if point is not None:
         grid = grid_locate(point)
         if grid is None:
@@ -177,6 +179,8 @@ def _resolve_grid(*, point: Point | None, community: str | None) -> Grid:
     if code.isdigit() and len(code) == Level.COMMUNITY:
         grid = Grid.objects.filter(code=code, level=Level.COMMUNITY, active_to__isnull=True).first()
     if grid is None:
+        if for_resident:  # a grid worker files it for someone else
+            raise ServiceError(_("Choose the resident's community or village."), field="community")
         raise ServiceError(_("Choose your community or village, or mark where you live on the map."), field="community")
     return grid
 
@@ -221,7 +225,7 @@ def proxy_request_create(
         raise ServiceError(_("The note is longer than 1,000 characters."), field="note")
     if len(name) > 40:
         raise ServiceError(_("The name is longer than 40 characters."), field="name")
-    grid = _resolve_grid(point=point, community=community)
+    grid = _resolve_grid(point=point, community=community, for_resident=actor is not None)
     by_worker = actor is not None and actor.is_authenticated
     if by_worker and WORKER not in proxy_roles(request=ProxyRequest(grid=grid), user=actor):
         raise ServiceError(_("Only a grid worker of this grid may file a request for a resident."), status=403)

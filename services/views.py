@@ -37,6 +37,7 @@ TIMELINE_LABELS = {
     "cancel": gettext_lazy("Cancelled by you"),
     "rate": gettext_lazy("You rated the handling"),
 }
+NEARBY_FIRST, NEARBY_MAX = 10, 30
 PROXY_FORM_FIELDS = {"item", "community", "lat", "address", "name", "phone", "note"}
 
 
@@ -85,8 +86,10 @@ def nearby(request):
     origin, error = _position(request)
     kind = request.GET.get("kind", "")
     kind = kind if kind in PointKind.values else ""
-    points = selectors.points_near(origin=origin, kind=kind, limit=30) if origin else []
+    points = selectors.points_near(origin=origin, kind=kind, limit=NEARBY_MAX) if origin else []
     in_circle = [p for p in points if p.distance.m <= selectors.WALK_RADIUS_M]
+    # The nearest ten (and every point inside the walking circle), the rest behind "show more".
+    shown = len(points) if request.GET.get("all") == "1" else max(NEARBY_FIRST, len(in_circle))
     return render(
         request,
         "services/nearby.html",
@@ -96,7 +99,8 @@ def nearby(request):
             "kind": kind,
             "kinds": PointKind.choices,
             "colours": {k: POINT_COLOURS[k] for k in PointKind.values},
-            "points": points,
+            "points": points[:shown],
+            "more": len(points) > shown,
             "area": selectors.area_outline(),
             "in_circle": len(in_circle),
             "radius": int(selectors.WALK_RADIUS_M),
@@ -160,7 +164,7 @@ def proxy_lookup(request):
     )
 
 
-def _track_page(request, proxy, rating_form=None, *, status=200):
+def _track_page(request, proxy, rating_form=None, *, cancel_error="", status=200):
     timeline = [
         {**step, "label": TIMELINE_LABELS.get(step["action"], step["action"])}
         for step in selectors.public_timeline(proxy)
@@ -174,7 +178,9 @@ def _track_page(request, proxy, rating_form=None, *, status=200):
             "timeline": timeline,
             "can_rate": proxy.status in ("completed", "failed") and proxy.satisfaction is None,
             "can_cancel": proxy.status in ("requested", "accepted"),
+            "rateable": proxy.is_open or proxy.status in ("completed", "failed"),
             "rating_form": rating_form or RatingForm(),
+            "cancel_error": cancel_error,
             "scores": dict(RatingForm.SCORES),
         },
         status=status,
@@ -202,6 +208,8 @@ def proxy_track(request, code):
         return _track_page(request, proxy, form, status=400)
     try:
         if action == "cancel":
+            if request.POST.get("confirm") != "1":  # one stray tap must not cancel it
+                raise ServiceError(_("Tick the box to confirm that you want to cancel the request."), field="confirm")
             proxy_transition(request=proxy, action="cancel", actor=None, tracking_code=proxy.code)
         elif action == "rate":
             proxy_transition(
@@ -215,10 +223,12 @@ def proxy_track(request, code):
         else:
             raise ServiceError(_("Unknown action."))
     except ServiceError as exc:
-        form = form or RatingForm()
-        form.add_error(None, exc.message)
         proxy.refresh_from_db()
-        return _track_page(request, proxy, form, status=exc.status if 400 <= exc.status < 500 else 400)
+        status = exc.status if 400 <= exc.status < 500 else 400
+        if form is None:  # cancel: an unbound rating form cannot take the error
+            return _track_page(request, proxy, cancel_error=exc.message, status=status)
+        form.add_error(None, exc.message)
+        return _track_page(request, proxy, form, status=status)
     messages.success(request, _("Thank you for your rating.") if action == "rate" else _("Your request is cancelled."))
     return _see_other(reverse("services:proxy_track", args=[proxy.code]))
 

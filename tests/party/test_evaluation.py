@@ -1,7 +1,7 @@
 """Yearly evaluation (双评议) arithmetic on a known dataset, and its xlsx export.
 
-Score = 70 × min(hours / minimum, 1) + 30 × completion rate (full when nothing was taken on);
-pass at the pass mark. Hours of other years do not count."""
+Score = 70 × min(hours / minimum, 1) + 30 × completion rate; a member who took on nothing gets 0
+for the completion part, a unit sent nothing is scored on hours alone; pass at the pass mark. Hours of other years do not count."""
 
 import io
 from datetime import date
@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from party import services
 from party.models import Evaluation, YearPolicy
-from party.selectors import evaluation_sheet
+from party.selectors import evaluation_score, evaluation_sheet
 
 from .conftest import photo
 
@@ -83,7 +83,7 @@ def test_the_yearly_sheet_adds_up(organiser, dataset):
         Decimal("20"),
         0,
         None,
-        Decimal("58.0"),
+        Decimal("28.0"),  # 70 × 20/50 + 0: no wish taken on, no free completion points
         False,
         False,
     )
@@ -114,7 +114,7 @@ def test_a_lower_pass_mark_passes_more(organiser, dataset):
     c = row_of(sheet["members"], dataset["c"].pk)
     assert (c.score, c.passed) == (Decimal("77.5"), True)
     b = row_of(sheet["members"], dataset["b"].pk)
-    assert b.score == Decimal("65.0")  # 70 × 20/40 + 30
+    assert b.score == Decimal("35.0")  # 70 × 20/40 + 0
 
 
 def test_recording_freezes_the_sheet_and_updates_on_a_second_run(organiser, dataset):
@@ -133,7 +133,7 @@ def test_the_sheet_exports_to_xlsx(client, organiser, dataset):
     members, units = book.worksheets
     rows = {r[0]: r for r in members.iter_rows(min_row=3, values_only=True)}
     assert rows["甲"][2] == 55 and rows["甲"][6] == 0.5 and rows["甲"][7] == 85
-    assert rows["乙"][6] is None and rows["乙"][7] == 58
+    assert rows["乙"][6] is None and rows["乙"][7] == 28
     unit_rows = list(units.iter_rows(min_row=3, values_only=True))
     assert [(r[0], r[2], r[7]) for r in unit_rows] == [("供电局", 15, 51)]
     assert client.get("/party/evaluation/export.xlsx?year=abc").status_code == 400
@@ -145,3 +145,33 @@ def test_the_api_gives_the_sheet(client, organiser, dataset):
     assert body["min_hours"] == "50.0" and body["pass_mark"] == 80
     a = next(r for r in body["members"] if r["name"] == "甲")
     assert (a["hours"], a["completion_rate"], a["score"], a["passed"]) == ("55.0", "0.500", "85.0", True)
+
+
+@pytest.mark.parametrize(
+    ("hours_done", "accepted", "completed", "score"),
+    [
+        ("0", 0, 0, "0.0"),  # was 30: nothing done, nothing earned
+        ("15.5", 0, 0, "21.7"),  # was 51.7
+        ("23.5", 2, 1, "47.9"),  # 70 × 23.5/50 + 30 × 1/2, unchanged
+        ("50", 0, 0, "70.0"),  # full hours but no wish: below the pass mark of 80
+        ("50", 2, 1, "85.0"),  # taking wishes on ranks above taking none
+    ],
+)
+def test_a_member_who_took_on_no_wish_earns_no_completion_points(hours_done, accepted, completed, score):
+    policy = YearPolicy(year=2026, min_hours=Decimal("50"), pass_mark=80)
+    assert evaluation_score(hours=Decimal(hours_done), accepted=accepted, completed=completed, policy=policy)[
+        1
+    ] == Decimal(score)
+
+
+def test_a_unit_sent_no_wish_is_scored_on_its_hours_alone(organiser, dataset, tree):
+    idle = services.unit_create(actor=None, name="邮政所", kind="enterprise", community=tree["xinhua"].grid)
+    hours(organiser, idle, 10, dataset["year"])
+    row = row_of(evaluation_sheet(user=organiser, year=dataset["year"])["units"], idle.pk)
+    assert (row.accepted, row.rate, row.score, row.passed) == (0, None, Decimal("20.0"), False)  # 100 × 10/50
+
+
+def test_the_page_explains_the_rule_for_nothing_taken_on(client, organiser, dataset):
+    client.force_login(organiser)
+    page = client.get("/party/evaluation/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "A member who took on no wish gets 0 for the completion part" in page

@@ -1,6 +1,8 @@
 """Pages and lists answer for who may use them (and refuse others), admin pages exist for every
 model, the API lists are scoped, and the demo seeds a party dataset with a member login."""
 
+import re
+
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
@@ -142,3 +144,21 @@ def test_party_pages_use_the_party_words_in_chinese(client, organiser, make_memb
     assert "<th>服务时长</th>" in members
     activities = client.get("/party/activities/", **zh).content.decode()
     assert "<th>报名人数</th>" in activities and "<th>计入时长</th>" in activities and "已报名" not in activities
+
+
+def test_party_service_notes_are_not_called_case_handling(client, organiser, make_member, wish):
+    member = make_member("m-words")
+    w = services.wish_claim(actor=member.user, wish=wish())
+    client.force_login(member.user)
+    page = client.get(f"/party/m/wishes/{w.number}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "处置情况" not in page
+    client.force_login(organiser)
+    page = client.get(f"/party/members/{member.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "处置情况" not in page
+
+
+def test_the_public_wish_inputs_use_the_public_form_styles(client):
+    page = client.get("/wishes/").content.decode()
+    for name in ("title", "name", "address"):
+        assert re.search(rf'<input type="text" id="wish-{name}"', page), name
+    assert 'class="pub-lookup" id="wish-lookup"' in page and 'class="pub-code-input"' in page

@@ -5,6 +5,7 @@ import pytest
 
 from govgrid.models import PersonalDataAccess
 from party import services
+from party.models import Wish
 from party.services import PartyError
 
 from .conftest import GRID
@@ -81,3 +82,38 @@ def test_a_refused_wish_reveal_writes_nothing(client, other_organiser, wish):
     client.force_login(other_organiser)
     assert client.post(f"/party/wishes/{w.number}/", {"action": "reveal_phone"}).status_code == 404
     assert not PersonalDataAccess.objects.exists()
+
+
+def test_the_member_holding_the_wish_reveals_the_phone_on_the_phone_page(client, organiser, make_member, wish):
+    holder, other = make_member("m-holder"), make_member("m-other")
+    w = services.wish_dispatch(actor=organiser, wish=wish(address="新华街 12 号 3 单元 201"), member=holder)
+    services.wish_claim(actor=holder.user, wish=w)
+    client.force_login(holder.user)
+    page = client.get(f"/party/m/wishes/{w.number}/").content.decode()
+    assert "13800001111" not in page and "138****1111" in page and 'value="reveal_phone"' in page
+    assert "新华街 12 号 3 单元 201" in page  # where to go
+    assert not PersonalDataAccess.objects.exists()
+    shown = client.post(f"/party/m/wishes/{w.number}/", {"action": "reveal_phone"})
+    assert shown.status_code == 200 and 'href="tel:13800001111"' in shown.content.decode()
+    assert list(PersonalDataAccess.objects.values_list("username", "kind", "label")) == [
+        ("m-holder", Kind.WISH_RESIDENT_PHONE, w.number)
+    ]
+    client.force_login(other.user)  # a member who does not hold it: no button, no number, no address
+    page = client.get(f"/party/m/wishes/{w.number}/").content.decode()
+    assert 'value="reveal_phone"' not in page and "新华街" not in page
+    refused = client.post(f"/party/m/wishes/{w.number}/", {"action": "reveal_phone"}, follow=True)
+    assert "13800001111" not in refused.content.decode() and PersonalDataAccess.objects.count() == 1
+
+
+def test_the_public_form_takes_an_address_the_tracking_page_does_not_show(client, make_member):
+    make_member("m-here")  # someone serves 新华社区
+    page = client.get("/wishes/").content.decode()
+    assert 'name="address"' in page
+    response = client.post(
+        "/wishes/",
+        {"grid": "530702002001", "title": "买药", "name": "木秀英", "phone": "13800001111", "address": "新华街 5 号"},
+    )
+    assert response.status_code == 303
+    w = Wish.objects.get()
+    assert w.resident_address == "新华街 5 号"
+    assert "新华街 5 号" not in client.get(response["Location"]).content.decode()

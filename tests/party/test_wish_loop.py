@@ -2,6 +2,7 @@
 post → dispatch or claim → complete (note, hours, photo) → confirm and rate → hours credited once."""
 
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -189,3 +190,21 @@ def test_the_loop_through_the_api(client, organiser, make_member, gridworker):
     client.force_login(organiser)
     listed = client.get("/api/v1/party/wishes/?status=confirmed").json()
     assert [w["number"] for w in listed["results"]] == [number]
+
+
+def test_the_public_form_offers_only_communities_someone_serves(client, make_member, tree):
+    make_member("m-served")  # lives in 新华社区 第1网格, branch of 新华社区
+    page = client.get("/wishes/").content.decode()
+    offered = set(re.findall(r'<option value="(\d{12})"', page))
+    assert "530702002001" in offered  # 新华社区: its member can take the wish on
+    assert "530702001001" not in offered  # 西安街道's communities: no member, no unit
+    assert 'id="wish-grid-hint"' in page
+    response = client.post("/wishes/", {"grid": "530702001001", "title": "帮忙修水龙头", "phone": "13800001111"})
+    assert response.status_code == 400 and not Wish.objects.exists()
+
+
+def test_a_member_of_the_township_committee_serves_every_community_of_it(client, make_member, tree):
+    make_member("m-top", org=tree["top"], home="530702002001001")
+    offered = set(re.findall(r'<option value="(\d{12})"', client.get("/wishes/").content.decode()))
+    assert {"530702002001", "530702002002"} <= offered  # the committee's scope is the whole 大研街道
+    assert not any(code.startswith("530702001") for code in offered)

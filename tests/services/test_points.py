@@ -200,3 +200,25 @@ def test_pages_and_api_show_hours_in_the_page_language(client, origin):
         "Mon-Fri 09:00-12:00,14:30-18:00; Sun closed",
         "周一至周五 9:00-18:00；周六 9:00-12:00",
     )
+
+
+def test_nearby_page_gives_walking_minutes_only_for_walkable_distances(client, origin, ring):
+    far = make("far-27km", origin.x, origin.y - 0.24)  # about 26.6 km south
+    html = client.get("/services/nearby/", {"lat": origin.y, "lng": origin.x}, HTTP_ACCEPT_LANGUAGE="en").content
+    html = html.decode()
+    card = html[html.index(f'data-id="{far.pk}"') :].split("</li>")[0]
+    assert "26.6 km" in card and "min walk" not in card
+    card = html[html.index(f'data-id="{ring["west-2600"].pk}"') :].split("</li>")[0]
+    assert "31 min walk" in card  # 2.6 km is still a walk
+
+
+def test_nearby_page_lists_the_nearest_ten_with_the_legend_by_the_map(client, origin):
+    for n in range(15):
+        make(f"p{n}", origin.x + 0.02 + n * 0.005, origin.y)  # 2 km and further: outside the circle
+    html = client.get("/services/nearby/", {"lat": origin.y, "lng": origin.x}).content.decode()
+    listed = html.split('id="nearby-list"')[1].split("</ol>")[0]
+    assert listed.count('class="pub-card svc-point') == 10 and 'id="show-more"' in html
+    assert html.index('id="svc-legend"') < html.index('id="nearby-list"')  # by the map, not after the cards
+    more = client.get("/services/nearby/", {"lat": origin.y, "lng": origin.x, "all": "1"}).content.decode()
+    assert more.split('id="nearby-list"')[1].split("</ol>")[0].count('class="pub-card svc-point') == 15
+    assert 'id="show-more"' not in more

@@ -179,3 +179,67 @@ def test_every_step_is_pushed_to_the_grid_and_its_ancestors(home, gridworker, dj
     assert [m["proxy"]["status"] for m in got] == ["requested", "accepted"]
     assert all(m["type"] == "proxy.updated" and m["proxy"]["grid"] == "530702002001001" for m in got)
     assert PHONE not in str(got)
+
+
+@pytest.mark.parametrize("phone", ["12345", "123", "1391234567"])
+def test_public_form_refuses_a_phone_no_one_can_call(client, phone):
+    response = client.post(
+        "/services/proxy/",
+        {"item": "MZ004", "community": "530702002001", "phone": phone},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 400 and not ProxyRequest.objects.exists()
+    assert f"{phone} 不是电话号码。" in response.content.decode()
+
+
+def test_public_form_without_a_map_requires_the_community_and_says_so(client, home):
+    en = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    page = client.get("/services/proxy/", **en).content.decode()
+    label = re.search(r'<label[^>]*for="id_community"[^>]*>(.*?)</label>', page, re.S).group(1)
+    assert "optional" not in label and "required" in re.search(r'<select[^>]*id="id_community"[^>]*>', page).group(0)
+    response = client.post("/services/proxy/", {"item": "MZ004", "phone": PHONE}, **en)
+    text = response.content.decode()
+    assert response.status_code == 400 and "Choose your community or village." in text
+    assert "mark where you live on the map" not in text  # there is no map on this page
+    # with a location from the near-me page the community may be left out
+    page = client.get("/services/proxy/", {"lat": home.y, "lng": home.x}, **en).content.decode()
+    label = re.search(r'<label[^>]*for="id_community"[^>]*>(.*?)</label>', page, re.S).group(1)
+    assert "optional" in label and 'id="position-given"' in page
+
+
+def test_worker_form_speaks_of_the_resident(client, gridworker):
+    client.force_login(gridworker)
+    en = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    page = client.get("/m/proxy/new/", **en).content.decode()
+    assert "Resident&#x27;s community or village" in page and "Choose your community" not in page
+    response = client.post("/m/proxy/new/", {"item": "YB002", "phone": PHONE}, **en)
+    text = response.content.decode()
+    assert response.status_code == 400 and "Choose the resident&#x27;s community or village." in text
+    assert "where you live" not in text and not ProxyRequest.objects.exists()
+
+
+def test_cancelling_needs_a_confirmation_and_the_page_then_says_cancelled(client):
+    request = proxy_request_create(item="MZ004", phone=PHONE, community="530702002001")
+    url = f"/services/proxy/{request.code}/"
+    en = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    page = client.get(url, **en).content.decode()
+    assert 'name="confirm"' in page and "rate it when it is done" in page and 'id="due"' in page
+    assert '<dt id="place-label">Community / village</dt>' in page  # a community, not called a grid
+    one_tap = client.post(url, {"action": "cancel"}, **en)
+    assert one_tap.status_code == 400 and 'id="cancel-error"' in one_tap.content.decode()
+    assert "Tick the box" in one_tap.content.decode()
+    assert ProxyRequest.objects.get(pk=request.pk).status == "requested"
+    assert client.post(url, {"action": "cancel", "confirm": "1"}).status_code == 303
+    assert ProxyRequest.objects.get(pk=request.pk).status == "cancelled"
+    page = client.get(url, **en).content.decode()
+    assert 'id="cancelled-note"' in page and 'id="cancel-form"' not in page
+    assert "rate it when it is done" not in page and 'id="due"' not in page and 'id="rate"' not in page
+
+
+def test_cancelling_a_request_that_moved_on_is_refused_with_a_message(client, gridworker):
+    request = proxy_request_create(item="MZ004", phone=PHONE, community="530702002001")
+    for action in ("accept", "collect"):
+        proxy_transition(request=request, action=action, actor=gridworker, materials=["居民身份证"])
+    response = client.post(f"/services/proxy/{request.code}/", {"action": "cancel", "confirm": "1"})
+    assert response.status_code in (400, 409) and 'id="cancel-error"' in response.content.decode()
+    assert ProxyRequest.objects.get(pk=request.pk).status == "collected"
