@@ -76,8 +76,19 @@ def report(request):
                 {"categories": categories, "error": exc.message, "values": p, "token": p.get("idempotency_key")},
                 status=400,
             )
-        messages.success(request, _("Case %(number)s filed.") % {"number": event.number})
-        return redirect("mobile:case", number=event.number)
+        if selectors.event_list(user=request.user).filter(pk=event.pk).exists():
+            messages.success(request, _("Case %(number)s filed.") % {"number": event.number})
+            return redirect("mobile:case", number=event.number)
+        # The point lies in a grid the worker does not serve: the case went to that grid's people.
+        messages.success(
+            request,
+            _(
+                "Case %(number)s filed. The place lies in %(grid)s (%(code)s), "
+                "so the case went to that grid, which handles it."
+            )
+            % {"number": event.number, "grid": event.grid.name, "code": event.grid.code},
+        )
+        return redirect("mobile:inbox")
     return render(
         request, "mobile/report.html", {"categories": categories, "values": {}, "token": secrets.token_urlsafe(16)}
     )
