@@ -25,7 +25,7 @@ from govgrid import crypto, live
 from govgrid.audit import PersonalData, personal_data_reveal_record
 from govgrid.notify import notify, notify_resident
 from govgrid.permissions import ADMIN, COMMAND_CENTER, has_role
-from grids.choices import FIELD_ROLES
+from grids.choices import FIELD_ROLES, Level
 from grids.models import Membership
 from grids.selectors import code_in_jurisdiction, command_center_ids, grid_locate
 
@@ -161,17 +161,36 @@ def _distance_m(a: Point, b: Point) -> float:
     return math.hypot(dx, dy)
 
 
-def _possible_duplicate(category: Category, point: Point, now) -> Event | None:
-    """An open case of the same category within 50 m from the last 48 h: flagged, never merged."""
+def duplicates_near(category: Category, point: Point, since, until=None, cases=None) -> list[Event]:
+    """Open cases of the same category within 50 m reported between `since` and `until`, nearest
+    first (`cases`: the queryset to look in, e.g. what a user may see)."""
     box = 0.001  # degrees, a generous box around 50 m at these latitudes; exact distance below
-    candidates = Event.objects.filter(
+    candidates = (Event.objects.all() if cases is None else cases).filter(
         category=category,
         status__in=OPEN_STATUSES,
-        created_at__gte=now - DUPLICATE_WINDOW,
+        created_at__gte=since,
         point__intersects=Point(point.x, point.y, srid=4326).buffer(box).envelope,
-    ).only("pk", "point")
+    )
+    if until is not None:
+        candidates = candidates.filter(created_at__lte=until)
     near = [(d, e) for e in candidates if (d := _distance_m(point, e.point)) <= DUPLICATE_RADIUS_M]
-    return min(near, key=lambda pair: pair[0])[1] if near else None
+    return [e for _d, e in sorted(near, key=lambda pair: pair[0])]
+
+
+def _possible_duplicate(category: Category, point: Point, now) -> Event | None:
+    """An open case of the same category within 50 m from the last 48 h: flagged, never merged."""
+    near = duplicates_near(category, point, now - DUPLICATE_WINDOW)
+    return near[0] if near else None
+
+
+def merge_candidates(*, event: Event, user) -> list[Event]:
+    """Cases this one may be merged into, as intake would flag them: open, of the same category,
+    within 50 m and 48 h of it (either side), in its township, and visible to `user`."""
+    from .selectors import event_list
+
+    cases = event_list(user=user).filter(grid__code__startswith=event.grid.code[: Level.TOWNSHIP]).exclude(pk=event.pk)
+    at = event.created_at
+    return duplicates_near(event.category, event.point, at - DUPLICATE_WINDOW, at + DUPLICATE_WINDOW, cases)
 
 
 def category_for_intake(code: str) -> Category:
@@ -557,9 +576,36 @@ def _set_deadline(event: Event, start, hours: int, unit: str) -> None:
 
 
 def _on_merge(event, actor, details, note):
-    into = Event.objects.filter(number=str(details["into"])).first()
-    if into is None or into.pk == event.pk or into.status not in OPEN_STATUSES:
+    """Merging is for duplicates: the target is another open case the actor can see, of the same
+    major category (大类) and in the same township."""
+    from .selectors import event_list
+
+    number = str(details["into"]).strip()[:16]
+    if number == event.number:
+        raise EventError(_("A case cannot be merged into itself."), status=400, field="into")
+    into = event_list(user=actor).filter(number=number).first()
+    if into is None:
         raise EventError(_("Merge into an existing open case number."), field="into")
+    if into.status not in OPEN_STATUSES:
+        raise EventError(
+            _("Case %(number)s is %(status)s: merge only into an open case.")
+            % {"number": into.number, "status": into.get_status_display()},
+            field="into",
+        )
+    if into.category.parent_id != event.category.parent_id:
+        raise EventError(
+            _("Case %(number)s is of another kind (%(category)s): only a duplicate of the same problem is merged.")
+            % {"number": into.number, "category": into.category.parent.name if into.category.parent_id else ""},
+            status=409,
+            field="into",
+        )
+    if into.grid.code[: Level.TOWNSHIP] != event.grid.code[: Level.TOWNSHIP]:
+        raise EventError(
+            _("Case %(number)s is in another township: only a duplicate of the same problem is merged.")
+            % {"number": into.number},
+            status=409,
+            field="into",
+        )
     event.merged_into = into
     return note, {"into": into.number}, [], ["merged_into"]
 

@@ -43,3 +43,71 @@ def test_the_report_form_offers_the_grid_of_the_point(client, gridworker):
     client.force_login(gridworker)
     html = client.get("/m/report/").content.decode()
     assert 'id="gps-grid"' in html and "/api/v1/grids/locate/" in html
+
+
+# --- 2. merging is for duplicates only ---------------------------------------------------------
+
+
+def _snapshot(event):
+    return Event.objects.filter(pk=event.pk).values().get(), event.log.count()
+
+
+@pytest.fixture
+def xian_spot(db):
+    """A point in a unit grid of another township (束河街道)."""
+    from grids.models import Grid
+
+    return Grid.objects.get(code="530702001001001").boundary.point_on_surface
+
+
+@pytest.mark.parametrize("why", ["other_major", "other_township", "not_visible", "self", "closed"])
+def test_merging_into_a_case_that_is_not_a_duplicate_is_refused(report, county_center, center, xian_spot, why):
+    from events.services import EventError, event_transition
+
+    event = report()
+    actor = county_center
+    if why == "other_major":
+        into = report(category="0201", description="小广告")  # 宣传广告, not 市容环境
+    elif why in ("other_township", "not_visible"):
+        into = report(point=xian_spot)
+        actor = center if why == "not_visible" else county_center  # 大研's center does not see 束河
+    elif why == "closed":
+        into = report()
+        Event.objects.filter(pk=into.pk).update(status="closed")
+    else:
+        into = event
+    before = _snapshot(event)
+    with pytest.raises(EventError) as excinfo:
+        event_transition(event=event, action="merge", actor=actor, into=into.number)
+    expected = {"other_major": 409, "other_township": 409}.get(why, 400)
+    assert (excinfo.value.status, excinfo.value.field) == (expected, "into"), excinfo.value.message
+    assert _snapshot(event) == before
+
+
+def test_a_duplicate_of_another_minor_class_of_the_same_major_class_is_merged(report, center):
+    into = report(category="0103", description="渣土")
+    event = report()
+    event = event_transition_merge(event, center, into)
+    assert (event.status, event.merged_into) == ("merged", into)
+
+
+def event_transition_merge(event, actor, into):
+    from events.services import event_transition
+
+    return event_transition(event=event, action="merge", actor=actor, into=into.number)
+
+
+def test_the_case_page_offers_the_duplicates_and_refuses_an_unrelated_merge(client, report, center):
+    first = report()
+    unrelated = report(category="0201", description="小广告")
+    second = report()
+    client.force_login(center)
+    html = client.get(f"/cases/{second.number}/").content.decode()
+    assert 'class="merge-candidates"' in html
+    candidates = html.split('class="merge-candidates"')[1].split("</ul>")[0]
+    assert first.number in candidates and unrelated.number not in candidates
+
+    response = client.post(f"/cases/{second.number}/act/", {"action": "merge", "into": unrelated.number}, follow=True)
+    second.refresh_from_db()
+    assert second.status == "reported" and second.merged_into is None
+    assert "only a duplicate of the same problem is merged" in response.content.decode()
