@@ -241,6 +241,11 @@ def case_act(request, number):
     event = selectors.event_get(user=request.user, number=number)
     action = request.POST.get("action", "")
     details = {k: v for k, v in request.POST.items() if k not in ("action", "csrfmiddlewaretoken") and v != ""}
+    if action == "dispatch":
+        # The form offers a department and a worker; the radio `to` says which one is meant.
+        to = details.pop("to", "")
+        if to in ("department", "worker"):
+            details.pop("worker" if to == "department" else "department", None)
     try:
         if action == "callback":
             services.callback_record(

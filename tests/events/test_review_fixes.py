@@ -111,3 +111,37 @@ def test_the_case_page_offers_the_duplicates_and_refuses_an_unrelated_merge(clie
     second.refresh_from_db()
     assert second.status == "reported" and second.merged_into is None
     assert "only a duplicate of the same problem is merged" in response.content.decode()
+
+
+# --- 3. the dispatch form sends one target -------------------------------------------------------
+
+
+def test_dispatching_to_a_worker_while_the_suggested_department_stays_selected(
+    client, department, report, center, gridworker
+):
+    from events.services import event_transition
+
+    event = event_transition(event=report(), action="accept", actor=center)
+    client.force_login(center)
+    html = client.get(f"/cases/{event.number}/").content.decode()
+    assert 'name="to" value="worker"' in html and 'name="to" value="department"' in html
+    department = event.suggested_department
+    assert department is not None and f'<option value="{department.pk}" selected>' in html  # still the suggestion
+
+    # What the browser sends: both selects, and the radio saying which is meant.
+    form = {"action": "dispatch", "to": "worker", "department": department.pk, "worker": gridworker.pk}
+    client.post(f"/cases/{event.number}/act/", form)
+    event.refresh_from_db()
+    assert (event.status, event.assignee_user, event.assignee_department) == ("dispatched", gridworker, None)
+
+
+def test_dispatching_to_the_department_chosen_by_the_radio(client, department, report, center, gridworker):
+    from events.services import event_transition
+
+    event = event_transition(event=report(), action="accept", actor=center)
+    department = event.suggested_department
+    client.force_login(center)
+    form = {"action": "dispatch", "to": "department", "department": department.pk, "worker": gridworker.pk}
+    client.post(f"/cases/{event.number}/act/", form)
+    event.refresh_from_db()
+    assert (event.status, event.assignee_user, event.assignee_department) == ("dispatched", None, department)
