@@ -16,7 +16,6 @@ from . import selectors, services
 from .choices import Source
 from .models import Category
 from .services import EventError
-from .workflow import allowed_actions
 
 
 @login_required
@@ -37,12 +36,13 @@ def inbox(request):
 def case(request, number):
     event = selectors.event_get(user=request.user, number=number)
     roles = services.event_roles(event=event, user=request.user)
+    actions = services.actions_for(event=event, user=request.user, roles=roles)
     return render(
         request,
         "mobile/case.html",
         {
             "event": event,
-            "actions": [a for a in allowed_actions(event.status, roles) if a not in ("dispatch", "merge")],
+            "actions": [a for a in actions if a not in ("dispatch", "merge")],
             "photos": event.photos.all(),
             "next": request.path,
         },

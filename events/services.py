@@ -34,7 +34,7 @@ from .attributes import AttributeAnswerError, attribute_answers_clean
 from .choices import OPEN_STATUSES, CategoryKind, PhotoStage, Source, Status
 from .models import CallbackRecord, Category, DailySequence, Event, EventLog, EventPhoto
 from .uploads import MAX_PHOTOS, UploadError, clean_image
-from .workflow import ASSIGNEE, CENTER, GRID, PUBLIC, SYSTEM, WORKFLOW
+from .workflow import ASSIGNEE, CENTER, GRID, PUBLIC, SYSTEM, WORKFLOW, allowed_actions
 
 MAX_DESCRIPTION = 4000
 DUPLICATE_RADIUS_M = 50
@@ -139,6 +139,14 @@ def event_roles(*, event: Event, user) -> set[str]:
     if _field_worker_of(user, code):
         roles.add(GRID)
     return roles
+
+
+def actions_for(*, event: Event, user, roles: set[str]) -> list[str]:
+    """The steps to offer `user` on this case (buttons): the table's, less verifying one's own result."""
+    actions = allowed_actions(event.status, roles)
+    if "close" in actions and resolved_by(event) == user.pk:
+        actions.remove("close")
+    return actions
 
 
 # --- intake ------------------------------------------------------------------------------
@@ -656,7 +664,21 @@ def _on_resolve(event, actor, details, note):
     return event.result, {}, [], ["result"]
 
 
+def resolved_by(event: Event) -> int | None:
+    """The account that reported the result now awaiting verification (the last resolve step)."""
+    return event.log.filter(action="resolve").order_by("-seq").values_list("actor_ref", flat=True).first()
+
+
 def _on_close(event, actor, details, note):
+    # Four eyes: who reported the result does not verify it (自处置 closes in `event_report`).
+    if actor is not None and resolved_by(event) == actor.pk:
+        raise EventError(
+            _(
+                "You reported this result yourself: someone else verifies it (the grid chief, another worker "
+                "of the grid or the command center)."
+            ),
+            status=403,
+        )
     for content in details.get("photos") or ():
         EventPhoto.objects.create(event=event, stage=PhotoStage.VERIFY, image=content, uploaded_by=actor)
     return note, {}, [], []

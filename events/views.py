@@ -25,7 +25,6 @@ from .attributes import answers_display
 from .choices import STATUS_COLOURS, Source, Status
 from .models import Category
 from .services import EventError
-from .workflow import allowed_actions
 
 LIST_FILTERS = ("status", "category", "grid", "source", "q", "date_from", "date_to")
 
@@ -179,7 +178,7 @@ def _workers_for(event):
 def case_detail(request, number):
     event = selectors.event_get(user=request.user, number=number)
     roles = services.event_roles(event=event, user=request.user)
-    actions = allowed_actions(event.status, roles)
+    actions = services.actions_for(event=event, user=request.user, roles=roles)
     return render(
         request,
         "events/detail.html",

@@ -145,3 +145,63 @@ def test_dispatching_to_the_department_chosen_by_the_radio(client, department, r
     client.post(f"/cases/{event.number}/act/", form)
     event.refresh_from_db()
     assert (event.status, event.assignee_user, event.assignee_department) == ("dispatched", None, department)
+
+
+# --- 4. whoever reported the result does not verify it -------------------------------------------
+
+
+def test_a_worker_who_reported_claimed_and_resolved_a_case_cannot_close_it(client, report, center, gridworker):
+    from events.services import EventError, event_transition
+
+    event = report(source="worker", actor=gridworker)
+    event = event_transition(event=event, action="accept", actor=center)
+    event = event_transition(event=event, action="dispatch", actor=center, worker=gridworker)
+    event = event_transition(event=event, action="claim", actor=gridworker)
+    event = event_transition(event=event, action="resolve", actor=gridworker, result="已清理")
+    before = _snapshot(event)
+    with pytest.raises(EventError) as excinfo:
+        event_transition(event=event, action="close", actor=gridworker)
+    assert excinfo.value.status == 403 and "someone else verifies it" in excinfo.value.message
+    assert _snapshot(event) == before
+
+    # Neither page offers them the button, and the form is refused all the same.
+    client.force_login(gridworker)
+    assert 'class="action action-close"' not in client.get(f"/cases/{event.number}/").content.decode()
+    assert 'class="action action-close"' not in client.get(f"/m/cases/{event.number}/").content.decode()
+    client.post(f"/cases/{event.number}/act/", {"action": "close"})
+    event.refresh_from_db()
+    assert event.status == "resolved"
+
+    # Someone else of the grid's side verifies it.
+    client.force_login(center)
+    assert 'class="action action-close"' in client.get(f"/cases/{event.number}/").content.decode()
+    event = event_transition(event=event, action="close", actor=center)
+    assert event.status == "closed"
+
+
+def test_a_worker_verifies_a_result_someone_else_reported(case_in, gridworker):
+    from events.services import event_transition
+
+    event = case_in("resolved")  # resolved by the department's clerk
+    event = event_transition(event=event, action="close", actor=gridworker)
+    assert event.status == "closed"
+
+
+def test_resolving_on_the_spot_still_closes_by_itself(gridworker, spot, media_root):
+    from events.services import event_report
+
+    from .conftest import photo
+
+    event, _created = event_report(
+        source="worker",
+        category="0201",
+        description="电线杆上的小广告",
+        point=spot,
+        actor=gridworker,
+        resolve_on_spot=True,
+        result="已清除",
+        photos=[photo()],
+        after_photos=[photo("after.jpg")],
+    )
+    assert event.status == "closed" and event.self_resolved
+
