@@ -205,3 +205,30 @@ def test_resolving_on_the_spot_still_closes_by_itself(gridworker, spot, media_ro
     )
     assert event.status == "closed" and event.self_resolved
 
+
+# --- 5. the resident sees what was done, or why the report was turned down ----------------------------
+
+
+def test_the_tracking_page_shows_the_result_of_a_closed_case_before_the_rating(client, case_in, department):
+    event = case_in("closed")  # resolved by the department's clerk with "已清运完毕", verified by the worker
+    html = client.get(f"/track/{event.tracking_code}/").content.decode()
+    assert 'id="handling-result"' in html and "已清运完毕" in html
+    assert html.index("已清运完毕") < html.index('id="rate"')
+    assert department.clerk.username not in html and "hw-clerk" not in html
+
+
+def test_the_tracking_page_shows_why_a_report_was_rejected_and_nothing_else(client, report, center):
+    from events.services import event_transition
+
+    event = report()
+    event = event_transition(event=event, action="reject", actor=center, reason="属于物业管理范围，请联系小区物业")
+    html = client.get(f"/track/{event.tracking_code}/").content.decode()
+    assert 'id="rejection-reason"' in html and "属于物业管理范围，请联系小区物业" in html
+    assert center.username not in html
+
+
+def test_an_open_case_shows_neither_result_nor_reason(client, case_in):
+    event = case_in("resolved")
+    html = client.get(f"/track/{event.tracking_code}/").content.decode()
+    assert 'id="handling-result"' not in html and 'id="rejection-reason"' not in html
+
