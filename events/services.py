@@ -769,12 +769,29 @@ def _center_ids(event: Event):
 # --- other writes on a case --------------------------------------------------------------
 
 
+# A callback follows up a case taken on: from acceptance to closing (the rating needs one first).
+CALLBACK_STATUSES = (
+    Status.ACCEPTED,
+    Status.DISPATCHED,
+    Status.RETURNED,
+    Status.IN_PROGRESS,
+    Status.RESOLVED,
+    Status.CLOSED,
+)
+
+
 @transaction.atomic
 def callback_record(*, event: Event, actor, reached: bool, satisfaction: int | None = None, note: str = ""):
     """Record a callback (回访) to the reporter of a hotline or petition case."""
     event = Event.objects.select_for_update().select_related("grid").get(pk=event.pk)
     if CENTER not in event_roles(event=event, user=actor):
         raise EventError(_("Case not found."), status=404)
+    if event.status not in CALLBACK_STATUSES:
+        raise EventError(
+            _("A callback is recorded once the case has been accepted; this case is %(status)s.")
+            % {"status": event.get_status_display()},
+            status=409,
+        )
     if satisfaction is not None and not 1 <= int(satisfaction) <= 5:
         raise EventError(_("Rate from 1 to 5."), field="satisfaction")
     record = CallbackRecord.objects.create(

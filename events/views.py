@@ -198,7 +198,9 @@ def case_detail(request, number):
             "categories": Category.objects.filter(parent__isnull=False, active=True) if "accept" in actions else [],
             "merge_candidates": services.merge_candidates(event=event, user=request.user) if "merge" in actions else [],
             "status_colours": STATUS_COLOURS,
-            "can_callback": event.callback_required and "center" in roles,
+            "can_callback": event.callback_required
+            and "center" in roles
+            and event.status in services.CALLBACK_STATUSES,
             "can_reveal": bool(event.reporter_phone_encrypted) and bool(roles & {"center", "assignee"}),
             "territory_first": event.category.kind != "component",
             "mediations": event.mediations.all(),

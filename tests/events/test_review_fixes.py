@@ -232,3 +232,36 @@ def test_an_open_case_shows_neither_result_nor_reason(client, case_in):
     html = client.get(f"/track/{event.tracking_code}/").content.decode()
     assert 'id="handling-result"' not in html and 'id="rejection-reason"' not in html
 
+
+# --- 6. a callback follows up a case taken on; "reached" is not ticked for the caller ----------------
+
+
+@pytest.mark.parametrize("status", ["reported", "rejected", "merged"])
+def test_a_callback_on_a_case_not_taken_on_is_refused(case_in, center, status):
+    from events.models import CallbackRecord
+    from events.services import EventError, callback_record
+
+    event = case_in(status, source="hotline", phone="13912345678")
+    before = _snapshot(event)
+    with pytest.raises(EventError) as excinfo:
+        callback_record(event=event, actor=center, reached=True)
+    assert excinfo.value.status == 409
+    assert _snapshot(event) == before and not CallbackRecord.objects.filter(event=event).exists()
+
+
+@pytest.mark.parametrize("status", ["accepted", "in_progress", "closed"])
+def test_a_callback_on_a_case_taken_on_is_recorded(case_in, center, status):
+    from events.services import callback_record
+
+    event = case_in(status, source="hotline", phone="13912345678")
+    assert callback_record(event=event, actor=center, reached=False).reached is False
+
+
+def test_the_callback_form_is_offered_from_acceptance_and_reached_is_not_ticked(client, case_in, center):
+    client.force_login(center)
+    reported = case_in("reported", source="hotline", phone="13912345678")
+    assert 'value="callback"' not in client.get(f"/cases/{reported.number}/").content.decode()
+    accepted = case_in("accepted", source="hotline", phone="13912345678")
+    html = client.get(f"/cases/{accepted.number}/").content.decode()
+    assert 'value="callback"' in html
+    assert '<input type="checkbox" name="reached" value="1">' in html  # not checked
