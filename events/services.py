@@ -627,13 +627,10 @@ def _on_dispatch(event, actor, details, note):
     if bool(department) == bool(worker):
         raise EventError(_("Dispatch to one department or one worker."), field="department")
     if department:
-        department = (
-            department
-            if isinstance(department, Department)
-            else Department.objects.filter(pk=department, active=True).first()
-        )
+        pk = department.pk if isinstance(department, Department) else department
+        department = routing.departments_serving(event.grid.code).filter(pk=pk).first()
         if department is None:
-            raise EventError(_("Unknown department."), field="department")
+            raise EventError(_("That department does not serve this case's area."), field="department")
         event.assignee_department, event.assignee_user = department, None
         target = {"department": department.name}
     else:

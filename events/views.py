@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
-from dispatch.models import Department
+from dispatch.routing import departments_serving
 from govgrid.permissions import ADMIN, COMMAND_CENTER, has_role
 from grids.choices import FIELD_ROLES
 from grids.models import Membership
@@ -188,7 +188,7 @@ def case_detail(request, number):
             "log": _timeline(event),
             "photos": event.photos.all(),
             "callbacks": event.callbacks.all(),
-            "departments": Department.objects.filter(active=True).select_related("area")
+            "departments": departments_serving(event.grid.code).order_by("-area__level", "name")
             if "dispatch" in actions
             else [],
             "workers": _workers_for(event) if "dispatch" in actions else [],

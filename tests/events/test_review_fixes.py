@@ -265,3 +265,38 @@ def test_the_callback_form_is_offered_from_acceptance_and_reached_is_not_ticked(
     html = client.get(f"/cases/{accepted.number}/").content.decode()
     assert 'value="callback"' in html
     assert '<input type="checkbox" name="reached" value="1">' in html  # not checked
+
+
+# --- 7. dispatch only to departments serving the case's area ---------------------------------------
+
+
+@pytest.fixture
+def xian_office(db):
+    """A township office of 束河街道 (another township than the cases' 大研街道)."""
+    from dispatch.models import Department
+    from grids.models import Grid
+
+    return Department.objects.create(
+        name="束河街道城管中队", type="综合行政执法", level=4, area=Grid.objects.get(code="530702001")
+    )
+
+
+def test_dispatch_to_a_department_of_another_township_is_refused(case_in, center, xian_office):
+    from events.services import EventError, event_transition
+
+    event = case_in("accepted")
+    before = _snapshot(event)
+    with pytest.raises(EventError) as excinfo:
+        event_transition(event=event, action="dispatch", actor=center, department=xian_office.pk)
+    assert (excinfo.value.status, excinfo.value.field) == (400, "department")
+    with pytest.raises(EventError):
+        event_transition(event=event, action="dispatch", actor=center, department=xian_office)
+    assert _snapshot(event) == before
+
+
+def test_the_dispatch_form_lists_only_departments_serving_the_case(client, case_in, center, department, xian_office):
+    event = case_in("accepted")
+    client.force_login(center)
+    html = client.get(f"/cases/{event.number}/").content.decode()
+    form = html.split("action-dispatch")[1].split("</form>")[0]
+    assert department.name in form and xian_office.name not in form
