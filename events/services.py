@@ -120,6 +120,15 @@ def _log(event: Event, action: str, actor, *, from_status="", to_status="", note
     return entry
 
 
+def event_record(*, event: Event, action: str, actor, note: str = "", data=None) -> EventLog:
+    """Append a record that leaves the status as it is (e.g. a whistle, 吹哨报到) to the case's
+    chain, under a lock of the case; call it inside the caller's transaction."""
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    entry = _log(event, action, actor, from_status=event.status, to_status=event.status, note=note[:2000], data=data)
+    event.save(update_fields=["log_head", "updated_at"])
+    return entry
+
+
 # --- who the actor is for this case ------------------------------------------------------
 
 
@@ -533,6 +542,9 @@ LOG_LABELS = ACTION_LABELS | {
     "callback": gettext_lazy("callback"),
     "reveal_phone": gettext_lazy("reporter's phone shown"),
     "mark_overdue": gettext_lazy("overdue"),
+    "whistle": gettext_lazy("whistle blown (吹哨)"),
+    "whistle_report": gettext_lazy("department reported (报到)"),
+    "whistle_rate": gettext_lazy("department rated"),
 }
 
 

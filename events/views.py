@@ -220,11 +220,24 @@ def _timeline(event):
             "at": row.created_at,
             "action": services.LOG_LABELS.get(row.action, row.action),
             "note": row.note,
+            "detail": _log_detail(row.data),
             "status": statuses.get(row.to_status, "") if row.to_status != row.from_status else "",
             "actor": row.actor_label,
         }
         for row in event.log.order_by("seq")
     ]
+
+
+def _log_detail(data: dict) -> str:
+    """Whom a whistle row concerns: the summoned departments, the department and its rating."""
+    parts = []
+    if data.get("departments"):
+        parts.append("、".join(data["departments"]))
+    if data.get("department"):
+        parts.append(data["department"])
+    if data.get("rating"):
+        parts.append(f"{data['rating']} ★")
+    return " · ".join(parts)
 
 
 @login_required
