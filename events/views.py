@@ -174,6 +174,28 @@ def _workers_for(event):
     return sorted(seats, key=lambda m: -len(m.grid.code))
 
 
+NEARBY_M, FARTHER_M, FARTHER_FEW = 2000, 20000, 5
+
+
+def _dispatch_context(request, event) -> dict:
+    """The dispatch form's workers: the grid's own, and the on-duty ones nearest the case (within
+    2 km, or else the few nearest further away); `?worker=<id>` pre-selects one of the grid's."""
+    workers = _workers_for(event)
+    near = {"user": request.user, "lat": event.point.y, "lng": event.point.x}
+    nearby = workers_nearby(**near, radius_m=NEARBY_M)
+    farther = [] if nearby else workers_nearby(**near, radius_m=FARTHER_M, limit=FARTHER_FEW)
+    eligible = {m.user_id for m in workers}
+    for row in nearby or farther:
+        row["can_dispatch"] = row["user"] in eligible
+    wanted = request.GET.get("worker", "")
+    return {
+        "workers": workers,
+        "nearby": nearby or farther,
+        "nearby_farther": bool(farther),
+        "preselect_worker": int(wanted) if wanted.isdigit() and int(wanted) in eligible else None,
+    }
+
+
 @login_required
 def case_detail(request, number):
     event = selectors.event_get(user=request.user, number=number)
@@ -191,10 +213,7 @@ def case_detail(request, number):
             "departments": departments_serving(event.grid.code).order_by("-area__level", "name")
             if "dispatch" in actions
             else [],
-            "workers": _workers_for(event) if "dispatch" in actions else [],
-            "nearby": workers_nearby(user=request.user, lat=event.point.y, lng=event.point.x)
-            if "dispatch" in actions
-            else [],
+            **(_dispatch_context(request, event) if "dispatch" in actions else {}),
             "categories": Category.objects.filter(parent__isnull=False, active=True) if "accept" in actions else [],
             "merge_candidates": services.merge_candidates(event=event, user=request.user) if "merge" in actions else [],
             "status_colours": STATUS_COLOURS,

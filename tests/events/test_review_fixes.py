@@ -300,3 +300,37 @@ def test_the_dispatch_form_lists_only_departments_serving_the_case(client, case_
     html = client.get(f"/cases/{event.number}/").content.decode()
     form = html.split("action-dispatch")[1].split("</form>")[0]
     assert department.name in form and xian_office.name not in form
+
+
+# --- 9. the nearest workers when nobody is within 2 km, and dispatching one of them --------------------
+
+
+def test_the_nearest_workers_further_away_are_offered_and_one_can_be_preselected(client, case_in, center, gridworker):
+    from django.contrib.gis.geos import Point
+
+    from grids.models import Membership
+
+    event = case_in("accepted")
+    far = Point(event.point.x + 0.05, event.point.y, srid=4326)  # about 5 km east
+    Membership.objects.filter(user=gridworker).update(on_duty=True, last_position=far)
+    client.force_login(center)
+    html = client.get(f"/cases/{event.number}/").content.decode()
+    assert 'class="nearby nearby-farther" id="nearby-workers"' in html  # said to be further than 2 km
+    nearby = html.split('id="nearby-workers"')[1].split("</details>")[0]
+    assert "5 km" in nearby
+    assert f'data-user="{gridworker.pk}"' in nearby and f'href="?worker={gridworker.pk}#nearby-workers"' in nearby
+
+    html = client.get(f"/cases/{event.number}/", {"worker": gridworker.pk}).content.decode()
+    form = html.split("action-dispatch")[1].split("</form>")[0]
+    assert f'<option value="{gridworker.pk}" selected>' in form
+    assert f'value="worker" id="to-worker-{event.number}" checked>' in form
+
+
+def test_within_2_km_the_list_is_not_said_to_be_further(client, case_in, center, gridworker):
+    from grids.models import Membership
+
+    event = case_in("accepted")
+    Membership.objects.filter(user=gridworker).update(on_duty=True, last_position=event.point)
+    client.force_login(center)
+    html = client.get(f"/cases/{event.number}/").content.decode()
+    assert 'class="nearby" id="nearby-workers"' in html and f'data-user="{gridworker.pk}"' in html
