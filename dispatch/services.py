@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from events import stats
 from events.models import Category, Event
-from events.services import event_roles
+from events.services import event_record, event_roles
 from events.workflow import CENTER
 from govgrid import live
 from govgrid.notify import notify
@@ -297,6 +297,13 @@ def whistle_blow(*, actor, event: Event, department_ids: list[int], reason: str,
         event=event, whistler=actor, reason=reason[:300], respond_by=timezone.now() + dt.timedelta(minutes=minutes)
     )
     WhistleResponse.objects.bulk_create([WhistleResponse(whistle=whistle, department=d) for d in departments])
+    event_record(
+        event=event,
+        action="whistle",
+        actor=actor,
+        note=whistle.reason,
+        data={"departments": [d.name for d in departments], "minutes": int(minutes)},
+    )
     members = DepartmentMember.objects.filter(department__in=departments).values_list("user_id", flat=True)
     notify(
         user_ids=members,
@@ -328,6 +335,13 @@ def whistle_report(*, actor, response: WhistleResponse, note: str = "") -> Whist
     if not done:
         raise AlertError(_("This department has already reported."), status=409)
     response.refresh_from_db()
+    event_record(
+        event=whistle.event,
+        action="whistle_report",
+        actor=actor,
+        note=response.note,
+        data={"department": response.department.name, "late": response.late},
+    )
     _whistle_push(whistle, "whistle.updated")
     return response
 
@@ -345,6 +359,12 @@ def whistle_rate(*, actor, response: WhistleResponse, rating: int) -> WhistleRes
     if not WhistleResponse.objects.filter(pk=response.pk, rating__isnull=True).update(rating=rating):
         raise AlertError(_("This department was already rated."), status=409)
     response.refresh_from_db()
+    event_record(
+        event=whistle.event,
+        action="whistle_rate",
+        actor=actor,
+        data={"department": response.department.name, "rating": rating},
+    )
     _whistle_push(whistle, "whistle.updated")
     return response
 

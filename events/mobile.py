@@ -16,7 +16,6 @@ from . import selectors, services
 from .choices import Source
 from .models import Category
 from .services import EventError
-from .workflow import allowed_actions
 
 
 @login_required
@@ -37,12 +36,13 @@ def inbox(request):
 def case(request, number):
     event = selectors.event_get(user=request.user, number=number)
     roles = services.event_roles(event=event, user=request.user)
+    actions = services.actions_for(event=event, user=request.user, roles=roles)
     return render(
         request,
         "mobile/case.html",
         {
             "event": event,
-            "actions": [a for a in allowed_actions(event.status, roles) if a not in ("dispatch", "merge")],
+            "actions": [a for a in actions if a not in ("dispatch", "merge")],
             "photos": event.photos.all(),
             "next": request.path,
         },
@@ -76,8 +76,19 @@ def report(request):
                 {"categories": categories, "error": exc.message, "values": p, "token": p.get("idempotency_key")},
                 status=400,
             )
-        messages.success(request, _("Case %(number)s filed.") % {"number": event.number})
-        return redirect("mobile:case", number=event.number)
+        if selectors.event_list(user=request.user).filter(pk=event.pk).exists():
+            messages.success(request, _("Case %(number)s filed.") % {"number": event.number})
+            return redirect("mobile:case", number=event.number)
+        # The point lies in a grid the worker does not serve: the case went to that grid's people.
+        messages.success(
+            request,
+            _(
+                "Case %(number)s filed. The place lies in %(grid)s (%(code)s), "
+                "so the case went to that grid, which handles it."
+            )
+            % {"number": event.number, "grid": event.grid.name, "code": event.grid.code},
+        )
+        return redirect("mobile:inbox")
     return render(
         request, "mobile/report.html", {"categories": categories, "values": {}, "token": secrets.token_urlsafe(16)}
     )

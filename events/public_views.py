@@ -30,7 +30,7 @@ from grids.selectors import grid_ancestors
 from .choices import STATUS_COLOURS, PhotoStage, Source, Status
 from .forms import RatingForm, ReportForm, category_label
 from .models import Event
-from .selectors import event_by_tracking_code, public_timeline
+from .selectors import event_by_tracking_code, public_outcome, public_timeline
 from .services import EventError, event_report, event_transition, point_from
 from .uploads import MAX_PHOTOS
 
@@ -221,6 +221,7 @@ def _track_page(request, event: Event, rating_form=None, *, status=200):
         "major": category_label(category.parent) if category.parent_id else "",
         "grid_path": _grid_path(event.grid),
         "timeline": timeline,
+        "outcome": public_outcome(event),
         "after_photos": event.photos.filter(stage=PhotoStage.AFTER),
         "can_rate": _can_rate(event),
         "rating_form": rating_form or RatingForm(),

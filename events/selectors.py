@@ -97,3 +97,16 @@ def public_timeline(event: Event) -> list[dict]:
         {"action": row.action, "status": row.to_status, "at": timezone.localtime(row.created_at)}
         for row in event.log.filter(action__in=public_actions).order_by("seq")
     ]
+
+
+def public_outcome(event: Event) -> dict:
+    """What the reporter is told of the outcome: the handling result of a closed case, or the
+    reason a rejected report was not taken on. Only that text: no names, no internal notes."""
+    from .choices import Status
+
+    if event.status == Status.CLOSED:
+        return {"result": event.result, "reason": ""}
+    if event.status == Status.REJECTED:
+        reason = event.log.filter(action="reject").order_by("-seq").values_list("note", flat=True).first()
+        return {"result": "", "reason": reason or ""}
+    return {"result": "", "reason": ""}

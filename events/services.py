@@ -26,7 +26,7 @@ from govgrid.audit import PersonalData, personal_data_reveal_record
 from govgrid.notify import notify, notify_resident
 from govgrid.permissions import ADMIN, COMMAND_CENTER, has_role
 from govgrid.phones import InvalidPhone, clean_phone
-from grids.choices import FIELD_ROLES
+from grids.choices import FIELD_ROLES, Level
 from grids.models import Membership
 from grids.selectors import code_in_jurisdiction, command_center_ids, grid_locate
 
@@ -35,7 +35,7 @@ from .attributes import AttributeAnswerError, attribute_answers_clean
 from .choices import OPEN_STATUSES, CategoryKind, PhotoStage, Source, Status
 from .models import CallbackRecord, Category, DailySequence, Event, EventLog, EventPhoto
 from .uploads import MAX_PHOTOS, UploadError, clean_image
-from .workflow import ASSIGNEE, CENTER, GRID, PUBLIC, SYSTEM, WORKFLOW
+from .workflow import ASSIGNEE, CENTER, GRID, PUBLIC, SYSTEM, WORKFLOW, allowed_actions
 
 MAX_DESCRIPTION = 4000
 DUPLICATE_RADIUS_M = 50
@@ -121,6 +121,15 @@ def _log(event: Event, action: str, actor, *, from_status="", to_status="", note
     return entry
 
 
+def event_record(*, event: Event, action: str, actor, note: str = "", data=None) -> EventLog:
+    """Append a record that leaves the status as it is (e.g. a whistle, 吹哨报到) to the case's
+    chain, under a lock of the case; call it inside the caller's transaction."""
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    entry = _log(event, action, actor, from_status=event.status, to_status=event.status, note=note[:2000], data=data)
+    event.save(update_fields=["log_head", "updated_at"])
+    return entry
+
+
 # --- who the actor is for this case ------------------------------------------------------
 
 
@@ -140,6 +149,14 @@ def event_roles(*, event: Event, user) -> set[str]:
     if _field_worker_of(user, code):
         roles.add(GRID)
     return roles
+
+
+def actions_for(*, event: Event, user, roles: set[str]) -> list[str]:
+    """The steps to offer `user` on this case (buttons): the table's, less verifying one's own result."""
+    actions = allowed_actions(event.status, roles)
+    if "close" in actions and resolved_by(event) == user.pk:
+        actions.remove("close")
+    return actions
 
 
 # --- intake ------------------------------------------------------------------------------
@@ -162,17 +179,36 @@ def _distance_m(a: Point, b: Point) -> float:
     return math.hypot(dx, dy)
 
 
-def _possible_duplicate(category: Category, point: Point, now) -> Event | None:
-    """An open case of the same category within 50 m from the last 48 h: flagged, never merged."""
+def duplicates_near(category: Category, point: Point, since, until=None, cases=None) -> list[Event]:
+    """Open cases of the same category within 50 m reported between `since` and `until`, nearest
+    first (`cases`: the queryset to look in, e.g. what a user may see)."""
     box = 0.001  # degrees, a generous box around 50 m at these latitudes; exact distance below
-    candidates = Event.objects.filter(
+    candidates = (Event.objects.all() if cases is None else cases).filter(
         category=category,
         status__in=OPEN_STATUSES,
-        created_at__gte=now - DUPLICATE_WINDOW,
+        created_at__gte=since,
         point__intersects=Point(point.x, point.y, srid=4326).buffer(box).envelope,
-    ).only("pk", "point")
+    )
+    if until is not None:
+        candidates = candidates.filter(created_at__lte=until)
     near = [(d, e) for e in candidates if (d := _distance_m(point, e.point)) <= DUPLICATE_RADIUS_M]
-    return min(near, key=lambda pair: pair[0])[1] if near else None
+    return [e for _d, e in sorted(near, key=lambda pair: pair[0])]
+
+
+def _possible_duplicate(category: Category, point: Point, now) -> Event | None:
+    """An open case of the same category within 50 m from the last 48 h: flagged, never merged."""
+    near = duplicates_near(category, point, now - DUPLICATE_WINDOW)
+    return near[0] if near else None
+
+
+def merge_candidates(*, event: Event, user) -> list[Event]:
+    """Cases this one may be merged into, as intake would flag them: open, of the same category,
+    within 50 m and 48 h of it (either side), in its township, and visible to `user`."""
+    from .selectors import event_list
+
+    cases = event_list(user=user).filter(grid__code__startswith=event.grid.code[: Level.TOWNSHIP]).exclude(pk=event.pk)
+    at = event.created_at
+    return duplicates_near(event.category, event.point, at - DUPLICATE_WINDOW, at + DUPLICATE_WINDOW, cases)
 
 
 def category_for_intake(code: str) -> Category:
@@ -507,6 +543,9 @@ LOG_LABELS = ACTION_LABELS | {
     "callback": gettext_lazy("callback"),
     "reveal_phone": gettext_lazy("reporter's phone shown"),
     "mark_overdue": gettext_lazy("overdue"),
+    "whistle": gettext_lazy("whistle blown (吹哨)"),
+    "whistle_report": gettext_lazy("department reported (报到)"),
+    "whistle_rate": gettext_lazy("department rated"),
 }
 
 
@@ -558,9 +597,36 @@ def _set_deadline(event: Event, start, hours: int, unit: str) -> None:
 
 
 def _on_merge(event, actor, details, note):
-    into = Event.objects.filter(number=str(details["into"])).first()
-    if into is None or into.pk == event.pk or into.status not in OPEN_STATUSES:
+    """Merging is for duplicates: the target is another open case the actor can see, of the same
+    major category (大类) and in the same township."""
+    from .selectors import event_list
+
+    number = str(details["into"]).strip()[:16]
+    if number == event.number:
+        raise EventError(_("A case cannot be merged into itself."), status=400, field="into")
+    into = event_list(user=actor).filter(number=number).first()
+    if into is None:
         raise EventError(_("Merge into an existing open case number."), field="into")
+    if into.status not in OPEN_STATUSES:
+        raise EventError(
+            _("Case %(number)s is %(status)s: merge only into an open case.")
+            % {"number": into.number, "status": into.get_status_display()},
+            field="into",
+        )
+    if into.category.parent_id != event.category.parent_id:
+        raise EventError(
+            _("Case %(number)s is of another kind (%(category)s): only a duplicate of the same problem is merged.")
+            % {"number": into.number, "category": into.category.parent.name if into.category.parent_id else ""},
+            status=409,
+            field="into",
+        )
+    if into.grid.code[: Level.TOWNSHIP] != event.grid.code[: Level.TOWNSHIP]:
+        raise EventError(
+            _("Case %(number)s is in another township: only a duplicate of the same problem is merged.")
+            % {"number": into.number},
+            status=409,
+            field="into",
+        )
     event.merged_into = into
     return note, {"into": into.number}, [], ["merged_into"]
 
@@ -574,13 +640,10 @@ def _on_dispatch(event, actor, details, note):
     if bool(department) == bool(worker):
         raise EventError(_("Dispatch to one department or one worker."), field="department")
     if department:
-        department = (
-            department
-            if isinstance(department, Department)
-            else Department.objects.filter(pk=department, active=True).first()
-        )
+        pk = department.pk if isinstance(department, Department) else department
+        department = routing.departments_serving(event.grid.code).filter(pk=pk).first()
         if department is None:
-            raise EventError(_("Unknown department."), field="department")
+            raise EventError(_("That department does not serve this case's area."), field="department")
         event.assignee_department, event.assignee_user = department, None
         target = {"department": department.name}
     else:
@@ -611,7 +674,21 @@ def _on_resolve(event, actor, details, note):
     return event.result, {}, [], ["result"]
 
 
+def resolved_by(event: Event) -> int | None:
+    """The account that reported the result now awaiting verification (the last resolve step)."""
+    return event.log.filter(action="resolve").order_by("-seq").values_list("actor_ref", flat=True).first()
+
+
 def _on_close(event, actor, details, note):
+    # Four eyes: who reported the result does not verify it (自处置 closes in `event_report`).
+    if actor is not None and resolved_by(event) == actor.pk:
+        raise EventError(
+            _(
+                "You reported this result yourself: someone else verifies it (the grid chief, another worker "
+                "of the grid or the command center)."
+            ),
+            status=403,
+        )
     for content in details.get("photos") or ():
         EventPhoto.objects.create(event=event, stage=PhotoStage.VERIFY, image=content, uploaded_by=actor)
     return note, {}, [], []
@@ -702,12 +779,29 @@ def _center_ids(event: Event):
 # --- other writes on a case --------------------------------------------------------------
 
 
+# A callback follows up a case taken on: from acceptance to closing (the rating needs one first).
+CALLBACK_STATUSES = (
+    Status.ACCEPTED,
+    Status.DISPATCHED,
+    Status.RETURNED,
+    Status.IN_PROGRESS,
+    Status.RESOLVED,
+    Status.CLOSED,
+)
+
+
 @transaction.atomic
 def callback_record(*, event: Event, actor, reached: bool, satisfaction: int | None = None, note: str = ""):
     """Record a callback (回访) to the reporter of a hotline or petition case."""
     event = Event.objects.select_for_update().select_related("grid").get(pk=event.pk)
     if CENTER not in event_roles(event=event, user=actor):
         raise EventError(_("Case not found."), status=404)
+    if event.status not in CALLBACK_STATUSES:
+        raise EventError(
+            _("A callback is recorded once the case has been accepted; this case is %(status)s.")
+            % {"status": event.get_status_display()},
+            status=409,
+        )
     if satisfaction is not None and not 1 <= int(satisfaction) <= 5:
         raise EventError(_("Rate from 1 to 5."), field="satisfaction")
     record = CallbackRecord.objects.create(

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
-from dispatch.models import Department
+from dispatch.routing import departments_serving
 from govgrid.permissions import ADMIN, COMMAND_CENTER, has_role
 from grids.choices import FIELD_ROLES
 from grids.models import Membership
@@ -25,7 +25,6 @@ from .attributes import answers_display
 from .choices import STATUS_COLOURS, Source, Status
 from .models import Category
 from .services import EventError
-from .workflow import allowed_actions
 
 LIST_FILTERS = ("status", "category", "grid", "source", "q", "date_from", "date_to")
 
@@ -175,11 +174,33 @@ def _workers_for(event):
     return sorted(seats, key=lambda m: -len(m.grid.code))
 
 
+NEARBY_M, FARTHER_M, FARTHER_FEW = 2000, 20000, 5
+
+
+def _dispatch_context(request, event) -> dict:
+    """The dispatch form's workers: the grid's own, and the on-duty ones nearest the case (within
+    2 km, or else the few nearest further away); `?worker=<id>` pre-selects one of the grid's."""
+    workers = _workers_for(event)
+    near = {"user": request.user, "lat": event.point.y, "lng": event.point.x}
+    nearby = workers_nearby(**near, radius_m=NEARBY_M)
+    farther = [] if nearby else workers_nearby(**near, radius_m=FARTHER_M, limit=FARTHER_FEW)
+    eligible = {m.user_id for m in workers}
+    for row in nearby or farther:
+        row["can_dispatch"] = row["user"] in eligible
+    wanted = request.GET.get("worker", "")
+    return {
+        "workers": workers,
+        "nearby": nearby or farther,
+        "nearby_farther": bool(farther),
+        "preselect_worker": int(wanted) if wanted.isdigit() and int(wanted) in eligible else None,
+    }
+
+
 @login_required
 def case_detail(request, number):
     event = selectors.event_get(user=request.user, number=number)
     roles = services.event_roles(event=event, user=request.user)
-    actions = allowed_actions(event.status, roles)
+    actions = services.actions_for(event=event, user=request.user, roles=roles)
     return render(
         request,
         "events/detail.html",
@@ -189,16 +210,16 @@ def case_detail(request, number):
             "log": _timeline(event),
             "photos": event.photos.all(),
             "callbacks": event.callbacks.all(),
-            "departments": Department.objects.filter(active=True).select_related("area")
+            "departments": departments_serving(event.grid.code).order_by("-area__level", "name")
             if "dispatch" in actions
             else [],
-            "workers": _workers_for(event) if "dispatch" in actions else [],
-            "nearby": workers_nearby(user=request.user, lat=event.point.y, lng=event.point.x)
-            if "dispatch" in actions
-            else [],
+            **(_dispatch_context(request, event) if "dispatch" in actions else {}),
             "categories": Category.objects.filter(parent__isnull=False, active=True) if "accept" in actions else [],
+            "merge_candidates": services.merge_candidates(event=event, user=request.user) if "merge" in actions else [],
             "status_colours": STATUS_COLOURS,
-            "can_callback": event.callback_required and "center" in roles,
+            "can_callback": event.callback_required
+            and "center" in roles
+            and event.status in services.CALLBACK_STATUSES,
             "can_reveal": bool(event.reporter_phone_encrypted) and bool(roles & {"center", "assignee"}),
             "territory_first": event.category.kind != "component",
             "mediations": event.mediations.all(),
@@ -218,11 +239,24 @@ def _timeline(event):
             "at": row.created_at,
             "action": services.LOG_LABELS.get(row.action, row.action),
             "note": row.note,
+            "detail": _log_detail(row.data),
             "status": statuses.get(row.to_status, "") if row.to_status != row.from_status else "",
             "actor": row.actor_label,
         }
         for row in event.log.order_by("seq")
     ]
+
+
+def _log_detail(data: dict) -> str:
+    """Whom a whistle row concerns: the summoned departments, the department and its rating."""
+    parts = []
+    if data.get("departments"):
+        parts.append("、".join(data["departments"]))
+    if data.get("department"):
+        parts.append(data["department"])
+    if data.get("rating"):
+        parts.append(f"{data['rating']} ★")
+    return " · ".join(parts)
 
 
 @login_required
@@ -240,6 +274,11 @@ def case_act(request, number):
     event = selectors.event_get(user=request.user, number=number)
     action = request.POST.get("action", "")
     details = {k: v for k, v in request.POST.items() if k not in ("action", "csrfmiddlewaretoken") and v != ""}
+    if action == "dispatch":
+        # The form offers a department and a worker; the radio `to` says which one is meant.
+        to = details.pop("to", "")
+        if to in ("department", "worker"):
+            details.pop("worker" if to == "department" else "department", None)
     try:
         if action == "callback":
             services.callback_record(

@@ -4,6 +4,11 @@
   document.addEventListener("change", function (e) {
     var el = e.target;
     if (el.matches && el.matches("[data-autosubmit]") && el.form) el.form.submit();
+    // Choosing in a select ticks the radio it belongs to (e.g. dispatch to a department or a worker).
+    if (el.matches && el.matches("[data-check]")) {
+      var radio = document.getElementById(el.dataset.check);
+      if (radio) radio.checked = true;
+    }
   });
   // htmx and fetch writes send Django's CSRF token from its cookie.
   window.govgridCsrf = function () {

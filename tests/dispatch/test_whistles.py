@@ -201,3 +201,33 @@ def test_huge_ids_are_refused_not_crashed_on(client, report, center):
     assert client.get(f"/dashboard/bulletins/{huge}/").status_code == 404
     assert client.get(f"/api/v1/stats/?department={huge}").status_code == 400
     assert client.get(f"/cases/{event.number}/photos/{huge}/").status_code == 404  # every id route, not only these
+
+
+def test_whistle_report_and_rating_are_in_the_case_history(client, blown, center, township_station):
+    from events.logchain import chain_problems
+    from events.models import Event
+
+    response = blown.responses.get(department=township_station)
+    services.whistle_report(actor=township_station.clerk, response=response, note="已到现场")
+    services.whistle_rate(actor=center, response=response, rating=4)
+
+    event = Event.objects.get(pk=blown.event_id)
+    rows = list(event.log.order_by("seq").values_list("action", "note", "data"))
+    assert [r[0] for r in rows] == ["report", "whistle", "whistle_report", "whistle_rate"]
+    assert rows[1][1] == "占道经营反复出现，需联合执法" and township_station.name in rows[1][2]["departments"]
+    assert rows[2][1:] == ("已到现场", {"department": township_station.name, "late": False})
+    assert rows[3][2] == {"department": township_station.name, "rating": 4}
+    assert event.status == "reported"  # the records leave the status alone
+    assert chain_problems(events=Event.objects.filter(pk=event.pk)) == []
+
+    client.force_login(center)
+    html = client.get(f"/cases/{event.number}/").content.decode()
+    timeline = html.split('class="timeline"')[1]
+    assert "吹哨" in timeline and "报到" in timeline and f"{township_station.name} · 4 ★" in timeline
+
+
+def test_a_refused_whistle_leaves_no_history(report, center, far_station):
+    event = report()
+    with pytest.raises(services.AlertError):
+        services.whistle_blow(actor=center, event=event, department_ids=[far_station.pk], reason="联合执法")
+    assert list(event.log.values_list("action", flat=True)) == ["report"]

@@ -1,5 +1,6 @@
 """The loop as people live it: a reported case reaches a grid worker's phone, the worker claims,
-resolves with a photo and verifies it on the spot, and the resident sees it closed and rates it."""
+resolves with a photo, the command center verifies it (not the worker who resolved it), and the
+resident sees it closed with what was done, and rates it."""
 
 import io
 import re
@@ -51,9 +52,9 @@ def test_worker_resolves_on_the_phone_and_the_resident_rates(browser, live_serve
     )
     page.locator(".action-resolve button[type=submit]").click()
     expect(page.locator(".status")).to_have_text("已处置")
-    page.locator(".action-close button[type=submit]").click()
-    expect(page.locator(".status")).to_have_text("已结案")
+    expect(page.locator(".action-close")).to_have_count(0)  # who resolved it does not verify it
     phone.close()
+    event_transition(event=event, action="close", actor=users["dayan"])  # the command center verifies
 
     event.refresh_from_db()
     assert event.status == "closed" and event.photos.filter(stage="after").count() == 1
@@ -63,6 +64,7 @@ def test_worker_resolves_on_the_phone_and_the_resident_rates(browser, live_serve
     page.goto(f"/track/{event.tracking_code}/")
     expect(page.locator(".pub-status")).to_have_text("已结案")
     expect(page.get_by_alt_text("处置后照片")).to_be_visible()
+    expect(page.locator("#handling-result")).to_have_text("已清运并冲洗地面")
     page.get_by_text("非常满意").click()
     page.get_by_role("button", name="提交评价").click()
     expect(page.get_by_text("感谢您的评价。")).to_be_visible()

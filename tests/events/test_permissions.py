@@ -163,21 +163,27 @@ def test_the_assignee_cannot_close_their_own_resolved_case(case_in, department):
     assert Event.objects.get(pk=event.pk).status == Status.RESOLVED
 
 
-def test_an_assignee_who_is_the_grid_worker_may_close(case_in, center, gridworker):
+def test_an_assignee_who_is_the_grid_worker_does_not_verify_their_own_result(case_in, center, gridworker):
     event = case_in("returned")
     event = event_transition(event=event, action="dispatch", actor=center, worker=gridworker)
     event = event_transition(event=event, action="claim", actor=gridworker)
     event = event_transition(event=event, action="resolve", actor=gridworker, result="已处理")
-    event = event_transition(event=event, action="close", actor=gridworker)
+    with pytest.raises(EventError) as excinfo:
+        event_transition(event=event, action="close", actor=gridworker)
+    assert excinfo.value.status == 403
+    event = event_transition(event=event, action="close", actor=center)  # the command center verifies
     assert event.status == Status.CLOSED
     row = event.log.order_by("-seq").first()
-    assert (row.action, row.actor) == ("close", gridworker)
+    assert (row.action, row.actor) == ("close", center)
 
 
-def test_a_center_that_resolved_the_case_may_close_it(case_in, center):
+def test_a_center_that_resolved_the_case_does_not_close_it_itself(case_in, center, gridworker):
     event = case_in("accepted")
     event = event_transition(event=event, action="resolve", actor=center, result="已协调")
-    assert event_transition(event=event, action="close", actor=center).status == Status.CLOSED
+    with pytest.raises(EventError) as excinfo:
+        event_transition(event=event, action="close", actor=center)
+    assert excinfo.value.status == 403
+    assert event_transition(event=event, action="close", actor=gridworker).status == Status.CLOSED
 
 
 # --- the public rating --------------------------------------------------------------------------
