@@ -110,7 +110,7 @@ def test_the_case_page_offers_the_duplicates_and_refuses_an_unrelated_merge(clie
     response = client.post(f"/cases/{second.number}/act/", {"action": "merge", "into": unrelated.number}, follow=True)
     second.refresh_from_db()
     assert second.status == "reported" and second.merged_into is None
-    assert "only a duplicate of the same problem is merged" in response.content.decode()
+    assert "只有同一问题的重复案件才能合并" in response.content.decode()  # said in the user's language
 
 
 # --- 3. the dispatch form sends one target -------------------------------------------------------
@@ -161,7 +161,7 @@ def test_a_worker_who_reported_claimed_and_resolved_a_case_cannot_close_it(clien
     before = _snapshot(event)
     with pytest.raises(EventError) as excinfo:
         event_transition(event=event, action="close", actor=gridworker)
-    assert excinfo.value.status == 403 and "someone else verifies it" in excinfo.value.message
+    assert excinfo.value.status == 403 and "须由他人核查结案" in excinfo.value.message
     assert _snapshot(event) == before
 
     # Neither page offers them the button, and the form is refused all the same.
