@@ -1,7 +1,10 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from govgrid.admin import ReadOnlyAdmin, ReadOnlyInline
 
+from .choices import Status
 from .models import Category, Event, EventLog, Holiday
 
 
@@ -32,8 +35,26 @@ class HolidayAdmin(admin.ModelAdmin):
 
 class ReadOnlyLog(ReadOnlyInline):
     model = EventLog
-    fields = ["seq", "created_at", "action", "from_status", "to_status", "actor_label", "note"]
+    fields = ["created_at", "step", "from_label", "to_label", "actor_label", "note"]
     readonly_fields = fields
+
+    @admin.display(description=_("action"))
+    def step(self, row):
+        from .services import LOG_LABELS
+
+        return LOG_LABELS.get(row.action, row.action)
+
+    @admin.display(description=_("from"))
+    def from_label(self, row):
+        return _status_label(row.from_status)
+
+    @admin.display(description=pgettext_lazy("status", "to"))
+    def to_label(self, row):
+        return _status_label(row.to_status)
+
+
+def _status_label(value: str) -> str:
+    return str(Status(value).label) if value in Status.values else value
 
 
 @admin.register(Event)

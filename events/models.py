@@ -238,6 +238,9 @@ class EventLog(models.Model):
         ordering = ["event", "seq"]
         constraints = [models.UniqueConstraint(fields=["event", "seq"], name="eventlog_seq_unique")]
 
+    def __str__(self):
+        return f"{self.seq}. {self.created_at:%Y-%m-%d %H:%M}"
+
 
 class DeadlineMark(models.Model):
     """One reminder, overdue mark or escalation for one deadline of a case. The unique constraint
