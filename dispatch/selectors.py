@@ -225,6 +225,16 @@ def dashboard_snapshot(*, user, root: str, parts=PARTS) -> dict:
     return out
 
 
+def whistle_responses_pending(*, user) -> QuerySet:
+    """Whistles the user's departments have not reported to yet (吹哨 awaiting 报到), soonest first."""
+    return (
+        WhistleResponse.objects.filter(department__memberships__user=user, reported_at__isnull=True)
+        .select_related("whistle__event__category", "whistle__event__grid", "department")
+        .order_by("whistle__respond_by")
+        .distinct()
+    )
+
+
 def whistle_live_payload(whistle: Whistle) -> dict:
     return {
         "id": whistle.pk,

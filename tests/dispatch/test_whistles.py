@@ -231,3 +231,17 @@ def test_a_refused_whistle_leaves_no_history(report, center, far_station):
     with pytest.raises(services.AlertError):
         services.whistle_blow(actor=center, event=event, department_ids=[far_station.pk], reason="联合执法")
     assert list(event.log.values_list("action", flat=True)) == ["report"]
+
+
+def test_a_clerks_phone_task_list_shows_whistles_awaiting_their_report(client, blown, township_station, far_station):
+    client.force_login(township_station.clerk)
+    page = client.get("/m/").content.decode()
+    response = blown.responses.get(department=township_station)
+    assert 'id="whistles-due"' in page and f'data-response="{response.pk}"' in page
+    assert f'href="/cases/{blown.event.number}/#whistles"' in page
+    services.whistle_report(actor=township_station.clerk, response=response)
+    assert 'id="whistles-due"' not in client.get("/m/").content.decode()  # reported: off the list
+    other = UserFactory(username="xa-clerk", roles=["department_staff"])
+    far_station.memberships.create(user=other)
+    client.force_login(other)
+    assert 'id="whistles-due"' not in client.get("/m/").content.decode()  # not summoned
