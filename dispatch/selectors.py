@@ -156,11 +156,12 @@ def bulletin_get(*, user, pk: int) -> Bulletin:
 
 
 def dashboard_charts(*, user, root: str) -> dict:
-    """The dashboard's 30-day charts for `root`, computed now (seven queries over the window)."""
+    """The dashboard's 30-day figures for `root` (the KPI rates and the charts), computed now."""
     f = stats.StatsFilter.last_days(30, grid=root)
     scope, qs = stats.stats_scope(user=user, f=f), stats.stats_events(user=user, f=f)
     hours = stats.hourly(qs)
     return {
+        "kpis": stats.kpis(qs),
         "trend": stats.trend(scope, f, hours=hours),
         "categories": stats.by_category(qs),
         "levels": stats.by_level(qs),
@@ -207,12 +208,12 @@ def dashboard_charts_store(*, user, root: str) -> dict:
 
 def dashboard_snapshot(*, user, root: str, parts=PARTS) -> dict:
     """What the dashboard shows for `root`, in the parts asked for. Live messages are hints; a
-    page reloads this on (re)connect and, debounced, after changes. Figures and the map are read
-    live; the 30-day charts may be up to STATS_MAX_AGE old (`charts_at` says when)."""
+    page reloads this on (re)connect and, debounced, after changes. Today's figures, the feed and
+    the map are read live; the 30-day KPI rates and charts (part "charts") may be up to
+    STATS_MAX_AGE old (`charts_at` says when): every dashboard of the root shares them."""
     out: dict = {"root": root, "path": drill_path(user=user, root=root), "child_level": stats.child_length(root)}
     if "figures" in parts:
         out["today"] = stats.today_figures(user=user, grid=root)
-        out["kpis"] = stats.kpis(stats.stats_events(user=user, f=stats.StatsFilter.last_days(30, grid=root)))
         out["feed"] = feed(user=user, root=root)
         out["alerts"] = [alert_live_payload(a) for a in alert_list(user=user, root=root)[:20]]
     if "charts" in parts:

@@ -168,12 +168,16 @@
   }
 
   // --- tiles, lists, charts ------------------------------------------------------------------
-  function renderFigures(s) {
-    var values = Object.assign({}, s.today, s.kpis);
+  // Tiles of today come with the live figures; the 30-day rates with the (shared) charts.
+  function renderTiles(values) {
     document.querySelectorAll(".dash-tiles .tile").forEach(function (tile) {
+      if (!(tile.dataset.kpi in values)) return;
       var v = values[tile.dataset.kpi];
-      tile.querySelector("b").textContent = tile.dataset.rate ? pct(v) : (v === undefined ? "–" : v);
+      tile.querySelector("b").textContent = tile.dataset.rate ? pct(v) : v;
     });
+  }
+  function renderFigures(s) {
+    renderTiles(s.today);
     renderFeed(s.feed);
     renderAlerts(s.alerts);
   }
@@ -223,6 +227,7 @@
   }
 
   function renderCharts(s) {
+    renderTiles(s.kpis);
     GovGridCharts.render(s, L10N, charts, "dark");
     var at = document.getElementById("dash-charts-at");  // the charts may be shared for a minute
     at.querySelector("time").dateTime = s.charts_at;

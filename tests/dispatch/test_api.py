@@ -47,8 +47,10 @@ def test_dashboard_snapshot_is_scoped_to_the_jurisdiction(client, cases, center,
     client.force_login(county_staff)
     county = client.get("/api/v1/dashboard/").json()
     assert county["root"] == "530702" and county["kpis"]["reported"] == 4
-    drilled = client.get(f"/api/v1/dashboard/?grid={XIAN}&parts=figures").json()
+    drilled = client.get(f"/api/v1/dashboard/?grid={XIAN}&parts=figures,charts").json()
     assert drilled["kpis"]["reported"] == 1 and "events" not in drilled
+    live = client.get(f"/api/v1/dashboard/?grid={XIAN}&parts=figures").json()
+    assert "today" in live and "kpis" not in live  # the 30-day rates come with the shared charts
     assert [p["code"] for p in drilled["path"]] == ["530702", "530702001", XIAN]
 
 
