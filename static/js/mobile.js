@@ -26,5 +26,5 @@
     status.textContent = status.dataset.found + " " + pos.coords.latitude.toFixed(5) + ", " + pos.coords.longitude.toFixed(5) +
       " (±" + Math.round(pos.coords.accuracy) + " m)";
     showGrid(pos.coords.latitude.toFixed(6), pos.coords.longitude.toFixed(6));
-  }, function (err) { status.textContent = status.dataset.none + " (" + err.message + ")"; }, { enableHighAccuracy: true, timeout: 15000 });
+  }, function () { status.textContent = status.dataset.none; }, { enableHighAccuracy: true, timeout: 15000 });  // the browser's own message is English
 })();

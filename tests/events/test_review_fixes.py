@@ -42,6 +42,7 @@ def test_a_worker_reporting_in_their_own_grid_lands_on_the_case(client, gridwork
 def test_the_report_form_offers_the_grid_of_the_point(client, gridworker):
     client.force_login(gridworker)
     html = client.get("/m/report/").content.decode()
+    assert '<select name="category" required><option value="">请选择类别</option>' in html  # no kind chosen for them
     assert 'id="gps-grid"' in html and "/api/v1/grids/locate/" in html
 
 
