@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 
 from events import stats
 from events.choices import OPEN_STATUSES, Status, status_colour
-from events.models import Event
+from events.models import Event, category_name
 from events.selectors import event_get, event_scope_q
 from events.services import event_roles
 from events.workflow import CENTER
@@ -49,7 +49,9 @@ def marker_payloads(qs: QuerySet) -> list[dict]:
         qs.order_by("-created_at")
         .annotate(x=Func("point", function="ST_X", output_field=FloatField()))
         .annotate(y=Func("point", function="ST_Y", output_field=FloatField()))
-        .values("id", "number", "status", "overdue", "level", "x", "y", "grid__code", "category__name")[:MAX_MARKERS]
+        .values(
+            "id", "number", "status", "overdue", "level", "x", "y", "grid__code", "category__name", "category__name_en"
+        )[:MAX_MARKERS]
     )
     return [
         {
@@ -62,7 +64,7 @@ def marker_payloads(qs: QuerySet) -> list[dict]:
             "lat": round(r["y"], 6),
             "lng": round(r["x"], 6),
             "grid": r["grid__code"],
-            "category": r["category__name"],
+            "category": category_name(r["category__name"], r["category__name_en"]),
         }
         for r in rows
     ]
@@ -94,7 +96,7 @@ def feed(*, user, root: str, limit: int = 15) -> list[dict]:
             "status": e.status,
             "status_label": str(Status(e.status).label),
             "colour": e.colour,
-            "category": e.category.name,
+            "category": e.category.label,
             "grid_name": e.grid.name,
             "created_at": e.created_at.isoformat(),
         }

@@ -6,7 +6,6 @@ field they concern.
 """
 
 from django import forms
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .models import Category
@@ -19,9 +18,7 @@ MAX_COMMENT = 500
 
 def category_label(category: Category) -> str:
     """The category's name in the active language (Chinese names are the catalogue's own)."""
-    if (get_language() or "").startswith("en") and category.name_en:
-        return category.name_en
-    return category.name
+    return category.label
 
 
 def category_choices() -> list:

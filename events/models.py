@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from .choices import (
     OPEN_STATUSES,
@@ -13,6 +13,11 @@ from .choices import (
     Status,
     status_colour,
 )
+
+
+def category_name(name: str, name_en: str = "") -> str:
+    """A category's name in the active language (the Chinese names are the catalogue's own)."""
+    return name_en if name_en and (get_language() or "").startswith("en") else name
 
 
 class Category(models.Model):
@@ -38,6 +43,11 @@ class Category(models.Model):
         help_text=_("小事不出格: a grid worker may report and resolve it at once."),
     )
     colour = models.CharField(_("colour"), max_length=7, default="#1565c0")
+
+    @property
+    def label(self) -> str:
+        return category_name(self.name, self.name_en)
+
     icon = models.CharField(_("icon"), max_length=40, blank=True)
     active = models.BooleanField(_("active"), default=True)
     # Extra questions a reporter answers for this category (Open311 service definition): a list of

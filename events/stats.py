@@ -31,7 +31,7 @@ from grids.models import Grid
 from grids.selectors import code_in_jurisdiction, jurisdiction_q, user_jurisdiction
 
 from .choices import OPEN_STATUSES, Status
-from .models import Category, Event
+from .models import Category, Event, category_name
 
 MAX_DAYS = 731  # two years: longer ranges belong in an export, not a dashboard
 DEFAULT_DAYS = 30
@@ -250,14 +250,25 @@ def by_category(qs: QuerySet, *, limit: int = 12) -> list[dict]:
         .annotate(n=Count("pk"))
         .order_by("-n", "major")[:limit]
     )
-    names = dict(Category.objects.filter(code__in=[r["major"] for r in rows]).values_list("code", "name"))
+    names = {c.code: c.label for c in Category.objects.filter(code__in=[r["major"] for r in rows])}
     return [{"code": r["major"], "name": names.get(r["major"], r["major"]), "count": r["n"]} for r in rows]
 
 
 def by_subcategory(qs: QuerySet, *, limit: int = 10) -> list[dict]:
     """Hot types: the categories with most cases."""
-    rows = qs.values("category__code", "category__name").annotate(n=Count("pk")).order_by("-n", "category__code")
-    return [{"code": r["category__code"], "name": r["category__name"], "count": r["n"]} for r in rows[:limit]]
+    rows = (
+        qs.values("category__code", "category__name", "category__name_en")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "category__code")
+    )
+    return [
+        {
+            "code": r["category__code"],
+            "name": category_name(r["category__name"], r["category__name_en"]),
+            "count": r["n"],
+        }
+        for r in rows[:limit]
+    ]
 
 
 def by_level(qs: QuerySet) -> list[dict]:
