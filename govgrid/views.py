@@ -87,7 +87,12 @@ def home(request):
     if not request.user.is_authenticated:
         return render(request, "public/portal.html")
     roles = [ROLE_LABELS[r] for r in ROLE_LABELS if r in user_roles(request.user)]
-    return render(request, "home.html", {"role_labels": roles, "jurisdiction": grid_roots(user=request.user)[:20]})
+    context = {
+        "role_labels": roles,
+        "jurisdiction": grid_roots(user=request.user)[:20],
+        "party_member": hasattr(request.user, "party_member"),  # a party roster row, no staff role needed
+    }
+    return render(request, "home.html", context)
 
 
 def landing_url(user) -> str:

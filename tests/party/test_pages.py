@@ -162,3 +162,11 @@ def test_the_public_wish_inputs_use_the_public_form_styles(client):
     for name in ("title", "name", "address"):
         assert re.search(rf'<input type="text" id="wish-{name}"', page), name
     assert 'class="pub-lookup" id="wish-lookup"' in page and 'class="pub-code-input"' in page
+
+
+def test_a_member_without_a_staff_role_is_told_what_is_theirs_at_home(client, make_member):
+    member = make_member("m-home")
+    client.force_login(member.user)
+    page = client.get("/").content.decode()
+    assert "您是党员" in page and 'href="/party/m/"' in page
+    assert "您还没有任何角色" not in page and "我的管辖范围" not in page
