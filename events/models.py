@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -249,7 +250,7 @@ class EventLog(models.Model):
         constraints = [models.UniqueConstraint(fields=["event", "seq"], name="eventlog_seq_unique")]
 
     def __str__(self):
-        return f"{self.seq}. {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.seq}. {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
 
 class DeadlineMark(models.Model):

@@ -154,8 +154,8 @@ def event_roles(*, event: Event, user) -> set[str]:
 def actions_for(*, event: Event, user, roles: set[str]) -> list[str]:
     """The steps to offer `user` on this case (buttons): the table's, less verifying one's own result."""
     actions = allowed_actions(event.status, roles)
-    if "close" in actions and resolved_by(event) == user.pk:
-        actions.remove("close")
+    if any(a in actions for a in VERIFY_ACTIONS) and resolved_by(event) == user.pk:
+        actions = [a for a in actions if a not in VERIFY_ACTIONS]
     return actions
 
 
@@ -679,8 +679,12 @@ def resolved_by(event: Event) -> int | None:
     return event.log.filter(action="resolve").order_by("-seq").values_list("actor_ref", flat=True).first()
 
 
-def _on_close(event, actor, details, note):
-    # Four eyes: who reported the result does not verify it (自处置 closes in `event_report`).
+# Verifying a result (closing, or sending it back for rework) is for someone other than who reported it.
+VERIFY_ACTIONS = ("close", "rework")
+
+
+def _verifier_check(event, actor) -> None:
+    """Four eyes: who reported the result does not verify it (自处置 closes in `event_report`)."""
     if actor is not None and resolved_by(event) == actor.pk:
         raise EventError(
             _(
@@ -689,12 +693,17 @@ def _on_close(event, actor, details, note):
             ),
             status=403,
         )
+
+
+def _on_close(event, actor, details, note):
+    _verifier_check(event, actor)
     for content in details.get("photos") or ():
         EventPhoto.objects.create(event=event, stage=PhotoStage.VERIFY, image=content, uploaded_by=actor)
     return note, {}, [], []
 
 
 def _on_rework(event, actor, details, note):
+    _verifier_check(event, actor)
     event.rework_count += 1
     return note, {"rework": event.rework_count}, _assignee_ids(event), ["rework_count"]
 

@@ -26,7 +26,8 @@ window.GovGridCharts = (function () {
     c("chart-categories", {
       tooltip: { trigger: "item" },
       series: [{ type: "pie", radius: ["28%", "52%"], center: ["50%", "58%"], minShowLabelAngle: 10,
-                 label: { fontSize: 10, width: 56, overflow: "truncate" }, labelLine: { length: 6, length2: 6 },
+                 label: { fontSize: 10, width: 56, overflow: "truncate", alignTo: "edge", edgeDistance: 4 },
+                 labelLine: { length: 6, length2: 0 },
                  labelLayout: { hideOverlap: true },
                  data: s.categories.map(function (cat) { return { name: cat.name, value: cat.count }; }) }]
     });
@@ -54,7 +55,7 @@ window.GovGridCharts = (function () {
     ranking("chart-departments", s.departments);
     c("chart-levels", {
       tooltip: { trigger: "axis" },
-      xAxis: { type: "category", data: s.levels.map(function (l) { return l.name; }) },
+      xAxis: { type: "category", data: s.levels.map(function (l) { return l.name; }), axisLabel: { interval: 0, fontSize: 10 } },
       yAxis: { type: "value", minInterval: 1 },
       series: [{ type: "bar", data: s.levels.map(function (l) { return l.count; }),
                  itemStyle: { color: function (p) { return ["#d32f2f", "#f9a825", "#42a5f5"][p.dataIndex]; } } }]

@@ -31,3 +31,17 @@ def test_staff_pages_in_english_name_categories_in_english(client, report, cente
     assert {e["category"] for e in feed["events"]} == {"Exposed garbage"}
     client.cookies["django_language"] = "zh-hans"
     assert "暴露垃圾" in client.get("/cases/").content.decode()
+
+
+def test_category_choices_in_english_and_none_chosen_for_staff(client, center):
+    client.force_login(center)
+    client.cookies["django_language"] = "en"
+    for url in ("/cases/", "/cases/new/", "/dashboard/stats/"):
+        html = client.get(url).content.decode()
+        assert "City appearance" in html, url
+        assert "暴露垃圾" not in html and "市容环境" not in html, url
+    client.cookies["django_language"] = "zh-hans"
+    assert (
+        '<select name="category" required><option value="">请选择类别</option>'
+        in client.get("/cases/new/").content.decode()
+    )

@@ -163,12 +163,16 @@ def test_a_worker_who_reported_claimed_and_resolved_a_case_cannot_close_it(clien
     with pytest.raises(EventError) as excinfo:
         event_transition(event=event, action="close", actor=gridworker)
     assert excinfo.value.status == 403 and "须由他人核查结案" in excinfo.value.message
+    with pytest.raises(EventError) as excinfo:  # sending it back is verifying too
+        event_transition(event=event, action="rework", actor=gridworker, reason="再看看")
+    assert excinfo.value.status == 403
     assert _snapshot(event) == before
 
     # Neither page offers them the button, and the form is refused all the same.
     client.force_login(gridworker)
     assert 'class="action action-close"' not in client.get(f"/cases/{event.number}/").content.decode()
     assert 'class="action action-close"' not in client.get(f"/m/cases/{event.number}/").content.decode()
+    assert 'class="action action-rework"' not in client.get(f"/cases/{event.number}/").content.decode()
     client.post(f"/cases/{event.number}/act/", {"action": "close"})
     event.refresh_from_db()
     assert event.status == "resolved"
