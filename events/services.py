@@ -546,6 +546,7 @@ LOG_LABELS = ACTION_LABELS | {
     "whistle": gettext_lazy("whistle blown (吹哨)"),
     "whistle_report": gettext_lazy("department reported (报到)"),
     "whistle_rate": gettext_lazy("department rated"),
+    "merged_in": gettext_lazy("duplicate merged in"),
 }
 
 
@@ -628,6 +629,8 @@ def _on_merge(event, actor, details, note):
             field="into",
         )
     event.merged_into = into
+    # The case kept says so in its own history: which duplicate joined it.
+    event_record(event=into, action="merged_in", actor=actor, note=event.number, data={"from": event.number})
     return note, {"into": into.number}, [], ["merged_into"]
 
 

@@ -112,6 +112,18 @@ def test_the_case_page_offers_the_duplicates_and_refuses_an_unrelated_merge(clie
     second.refresh_from_db()
     assert second.status == "reported" and second.merged_into is None
     assert "只有同一问题的重复案件才能合并" in response.content.decode()  # said in the user's language
+    assert not first.log.filter(action="merged_in").exists()
+
+    client.post(f"/cases/{second.number}/act/", {"action": "merge", "into": first.number})
+    second.refresh_from_db()
+    assert second.status == "merged" and second.merged_into == first
+    kept = first.log.get(action="merged_in")  # the case kept says which duplicate joined it
+    assert kept.data == {"from": second.number} and kept.actor_ref == center.pk
+    timeline = client.get(f"/cases/{first.number}/").content.decode()
+    assert "并入重复案件" in timeline and second.number in timeline
+    from events.logchain import chain_problems
+
+    assert chain_problems(events=type(first).objects.filter(pk=first.pk)) == []
 
 
 # --- 3. the dispatch form sends one target -------------------------------------------------------
