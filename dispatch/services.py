@@ -371,11 +371,18 @@ def whistle_rate(*, actor, response: WhistleResponse, rating: int) -> WhistleRes
 
 def whistle_scan(*, now: dt.datetime | None = None) -> int:
     """Every minute: departments that did not report in time are marked late (once) and their
-    heads told; dashboards hear of it."""
+    heads told; dashboards hear of each whistle that changed, once."""
     now = now or timezone.now()
     late = 0
-    pending = WhistleResponse.objects.filter(reported_at__isnull=True, late=False, whistle__respond_by__lt=now)
-    for response in pending.select_related("whistle__event__grid", "department"):
+    overdue = WhistleResponse.objects.filter(reported_at__isnull=True, late=False, whistle__respond_by__lt=now)
+    pending = list(overdue.select_related("whistle__event__grid", "department"))
+    heads: dict[int, list[int]] = {}
+    for department_id, user_id in DepartmentMember.objects.filter(
+        department_id__in={r.department_id for r in pending}, is_head=True
+    ).values_list("department_id", "user_id"):
+        heads.setdefault(department_id, []).append(user_id)
+    changed: dict[int, Whistle] = {}
+    for response in pending:
         with transaction.atomic():
             if not WhistleResponse.objects.filter(pk=response.pk, late=False, reported_at__isnull=True).update(
                 late=True
@@ -383,9 +390,8 @@ def whistle_scan(*, now: dt.datetime | None = None) -> int:
                 continue  # reported, or another scan got there first
             late += 1
             event = response.whistle.event
-            heads = DepartmentMember.objects.filter(department=response.department, is_head=True)
             notify(
-                user_ids=heads.values_list("user_id", flat=True),
+                user_ids=heads.get(response.department_id, []),
                 kind="whistle.late",
                 title=_("%(department)s has not reported to case %(number)s")
                 % {"department": response.department.name, "number": event.number},
@@ -393,5 +399,7 @@ def whistle_scan(*, now: dt.datetime | None = None) -> int:
                 dedupe_key=f"whistle-late:{response.pk}",
                 sms=True,
             )
-            _whistle_push(response.whistle, "whistle.updated")
+            changed[response.whistle_id] = response.whistle
+    for whistle in changed.values():
+        _whistle_push(whistle, "whistle.updated")
     return late

@@ -127,6 +127,14 @@ def test_departments_that_miss_the_limit_are_marked_late_once(blown, department,
     assert late.reported_at and late.late
 
 
+def test_a_scan_tells_dashboards_once_per_whistle_with_every_late_department(blown, department, township_station):
+    listener = Listener(live.grid_group("530702002"))
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert services.whistle_scan(now=blown.respond_by + dt.timedelta(minutes=1)) == 2
+    [message] = [m for m in listener.messages() if m["type"] == "whistle.updated"]
+    assert [r["late"] for r in message["whistle"]["responses"]] == [True, True]
+
+
 def test_whistle_figures_rank_departments(blown, center, department, township_station):
     services.whistle_report(actor=township_station.clerk, response=blown.responses.get(department=township_station))
     services.whistle_rate(actor=center, response=blown.responses.get(department=township_station), rating=5)
