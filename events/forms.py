@@ -16,11 +16,6 @@ MAX_ADDRESS = 200
 MAX_COMMENT = 500
 
 
-def category_label(category: Category) -> str:
-    """The category's name in the active language (Chinese names are the catalogue's own)."""
-    return category.label
-
-
 def category_choices() -> list:
     """Reportable categories (minor classes) grouped under their major class, in catalogue order."""
     minors = (
@@ -30,9 +25,7 @@ def category_choices() -> list:
     )
     groups: dict[int, tuple[str, list]] = {}
     for minor in minors:
-        groups.setdefault(minor.parent_id, (category_label(minor.parent), []))[1].append(
-            (minor.code, category_label(minor))
-        )
+        groups.setdefault(minor.parent_id, (minor.parent.label, []))[1].append((minor.code, minor.label))
     return [("", _("Choose what kind of problem it is")), *groups.values()]
 
 

@@ -34,7 +34,6 @@ from grids.models import Grid
 
 from .attributes import LISTS, localized
 from .choices import OPEN_STATUSES, CategoryKind, LimitUnit, Source, Status
-from .forms import category_label
 from .models import Category, Event
 from .services import EventError, event_report, point_from
 
@@ -215,12 +214,12 @@ def _service_json(category: Category) -> dict:
     words = [category.name, category.name_en, category.parent.name, category.parent.name_en, category.department_type]
     return {
         "service_code": category.code,
-        "service_name": category_label(category),
+        "service_name": category.label,
         "description": service_notice(category),
         "metadata": bool(category.attributes),
         "type": "realtime",
         "keywords": ", ".join(dict.fromkeys(w for w in words if w)),
-        "group": category_label(category.parent),
+        "group": category.parent.label,
     }
 
 
@@ -307,7 +306,7 @@ def request_json(event: Event) -> dict:
         "service_request_id": event.number,
         "status": "closed" if closed else "open",
         "status_notes": notes,
-        "service_name": category_label(event.category),
+        "service_name": event.category.label,
         "service_code": event.category.code,
         "description": _scrub(event.description) if public and event.status != Status.REJECTED else None,
         "agency_responsible": department.name if department else None,
@@ -493,7 +492,7 @@ def requests_create(request, *, fmt, jurisdiction):
     event, _created = event_report(
         source=Source.OPEN311,
         category=category,
-        description=description or category_label(category),
+        description=description or category.label,
         point=point,
         grid=grid,
         address=(data.get("address_string", "") or "").strip(),

@@ -28,7 +28,7 @@ from grids.models import Grid
 from grids.selectors import grid_ancestors
 
 from .choices import STATUS_COLOURS, PhotoStage, Source, Status
-from .forms import RatingForm, ReportForm, category_label
+from .forms import RatingForm, ReportForm
 from .models import Event
 from .selectors import event_by_tracking_code, public_outcome, public_timeline
 from .services import EventError, event_report, event_transition, point_from
@@ -217,8 +217,8 @@ def _track_page(request, event: Event, rating_form=None, *, status=200):
         "code": event.tracking_code,
         "status_colour": colour,
         "status_light": _is_light(colour),
-        "category": category_label(category),
-        "major": category_label(category.parent) if category.parent_id else "",
+        "category": category.label,
+        "major": category.parent.label if category.parent_id else "",
         "grid_path": _grid_path(event.grid),
         "timeline": timeline,
         "outcome": public_outcome(event),

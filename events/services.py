@@ -25,7 +25,7 @@ from govgrid import crypto, live
 from govgrid.audit import PersonalData, personal_data_reveal_record
 from govgrid.notify import notify, notify_resident
 from govgrid.permissions import ADMIN, COMMAND_CENTER, has_role
-from govgrid.phones import InvalidPhone, clean_phone
+from govgrid.phones import clean_phone
 from grids.choices import FIELD_ROLES, Level
 from grids.models import Membership
 from grids.selectors import code_in_jurisdiction, command_center_ids, grid_locate
@@ -236,13 +236,6 @@ def _is_web_url(url: str) -> bool:
     return True
 
 
-def _clean_phone(phone: str) -> str:
-    try:
-        return clean_phone(phone)
-    except InvalidPhone as exc:
-        raise EventError(str(exc), field="phone") from None
-
-
 @transaction.atomic
 def event_report(
     *,
@@ -288,7 +281,7 @@ def event_report(
         raise EventError(_("The description is longer than 4,000 characters."), field="description")
     if len(address) > 200:
         raise EventError(_("The address is longer than 200 characters."), field="address")
-    phone = _clean_phone(phone)
+    phone = clean_phone(phone, error=EventError)
     answers = {}
     if attributes is not None:
         try:

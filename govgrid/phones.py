@@ -17,9 +17,10 @@ class InvalidPhone(ValueError):
     """`str(exc)` is the message for the user, in their language."""
 
 
-def clean_phone(raw) -> str:
+def clean_phone(raw, *, error: type[Exception] = InvalidPhone) -> str:
     """The number without spaces, dashes, brackets or the +86 prefix; "" for nothing typed.
-    Raises InvalidPhone (its message: "123 is not a phone number.") for anything else."""
+    Raises `error` (an app's own error class, raised with field="phone") with the message
+    "123 is not a phone number." for anything else; InvalidPhone by default."""
     phone = re.sub(r"[\s\-()（）]", "", str(raw or ""))
     if not phone:
         return ""
@@ -28,4 +29,5 @@ def clean_phone(raw) -> str:
         return local
     if local == phone and _INTERNATIONAL.match(phone):
         return phone
-    raise InvalidPhone(_("%(phone)s is not a phone number.") % {"phone": phone[:20]})
+    message = _("%(phone)s is not a phone number.") % {"phone": phone[:20]}
+    raise InvalidPhone(message) if error is InvalidPhone else error(message, field="phone")

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from govgrid.admin import ReadOnlyInline
+
 from .models import (
     Activity,
     ActivitySignup,
@@ -49,15 +51,10 @@ class UnitAdmin(admin.ModelAdmin):
     readonly_fields = ["contact_phone_masked", "hours"]
 
 
-class WishLogInline(admin.TabularInline):
+class WishLogInline(ReadOnlyInline):
     model = WishLog
-    extra = 0
-    can_delete = False
     fields = ["created_at", "action", "actor_label", "note"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Wish)

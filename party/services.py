@@ -26,7 +26,7 @@ from govgrid import crypto
 from govgrid.audit import PersonalData, personal_data_reveal_record
 from govgrid.notify import notify
 from govgrid.permissions import ADMIN, GRID_WORKER, PARTY_ORGANISER, has_role
-from govgrid.phones import InvalidPhone, clean_phone
+from govgrid.phones import clean_phone
 from grids.choices import Level
 from grids.models import Grid, Membership
 from grids.selectors import code_in_jurisdiction
@@ -148,13 +148,6 @@ def id_mask(value: str) -> str:
     return f"{value[:4]}{'*' * 10}{value[-4:]}"
 
 
-def phone_clean(phone) -> str:
-    try:
-        return clean_phone(phone)
-    except InvalidPhone as exc:
-        raise PartyError(str(exc), field="phone") from None
-
-
 def hours_clean(value, *, field: str = "hours") -> Decimal:
     """Hours of one piece of service: 0.5 to 24 in steps of 0.1. Negative or absurd hours refused."""
     try:
@@ -254,7 +247,7 @@ def _member_fields(
     unknown = [t for t in types if t not in ServiceType.values]
     if unknown:
         raise PartyError(_("Unknown service type %(type)s.") % {"type": unknown[0][:20]}, field="service_types")
-    phone = phone_clean(phone)
+    phone = clean_phone(phone, error=PartyError)
     number = id_number_clean(id_number) if id_number else ""
     return {
         "name": name,
@@ -497,7 +490,7 @@ def unit_create(
         raise PartyError(_("The agreement ends before it starts."), field="agreement_to")
     if Unit.objects.filter(community=community, name=name).exists():
         raise PartyError(_("This unit already reports to this community."), status=409, field="name")
-    phone = phone_clean(contact_phone)
+    phone = clean_phone(contact_phone, error=PartyError)
     return Unit.objects.create(
         name=name,
         kind=kind,
@@ -683,7 +676,7 @@ def wish_post(
         raise PartyError(_("The deadline is 1 to 90 days away."), field="due_days")
     if len(address or "") > 200:
         raise PartyError(_("The address is longer than 200 characters."), field="address")
-    phone = phone_clean(phone)
+    phone = clean_phone(phone, error=PartyError)
     now = timezone.now()
     for _attempt in range(5):
         number = f"W{timezone.localdate():%y%m%d}{_code(5)}"

@@ -22,7 +22,7 @@ from govgrid import crypto, live
 from govgrid.audit import PersonalData, personal_data_reveal_record
 from govgrid.notify import notify, notify_resident
 from govgrid.permissions import ADMIN, COMMAND_CENTER, has_role
-from govgrid.phones import InvalidPhone, clean_phone
+from govgrid.phones import clean_phone
 from grids.choices import Level, MemberRole
 from grids.models import Grid, Membership
 from grids.selectors import code_in_jurisdiction, grid_locate
@@ -117,10 +117,7 @@ def _tracking_code() -> str:
 
 
 def _clean_phone(phone: str) -> str:
-    try:
-        phone = clean_phone(phone)
-    except InvalidPhone as exc:
-        raise ServiceError(str(exc), field="phone") from None
+    phone = clean_phone(phone, error=ServiceError)
     if not phone:
         raise ServiceError(
             _("A phone number is required: the grid worker calls you about the materials."), field="phone"
