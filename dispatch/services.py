@@ -178,13 +178,33 @@ def bulletin_figures(*, grid: Grid, day: dt.date) -> dict:
     }
 
 
+def xlsx_cell(sheet, key: str, value):
+    """A cell of a write-only sheet: rates as percentages (0.9851 → 98.5 %), the rest as they are."""
+    if key.endswith("_rate") and value is not None:
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "0.0%"
+        return cell
+    return value
+
+
+def xlsx_tables(book, *tables) -> None:
+    """One sheet per (title, rows, [(key, header), …]) in a write-only workbook: a header row,
+    then each row's values by key."""
+    for title, rows, columns in tables:
+        sheet = book.create_sheet(str(title)[:31])
+        sheet.append([str(header) for _key, header in columns])
+        for row in rows:
+            sheet.append([xlsx_cell(sheet, key, row.get(key)) for key, _header in columns])
+
+
 def bulletin_xlsx(data: dict) -> bytes:
     """The bulletin as a workbook: a summary sheet and one sheet per ranking."""
     from openpyxl import Workbook
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("Summary")[:31]
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(_("Summary")[:31])
     ws.append([_("Daily bulletin"), data["area"]["name"], data["day"]])
     for label, key in (
         (_("Cases reported"), "reported"),
@@ -193,10 +213,11 @@ def bulletin_xlsx(data: dict) -> bytes:
         (_("Overdue now"), "overdue_open"),
     ):
         ws.append([label, data[key]])
-    sheets = (
+    xlsx_tables(
+        wb,
         (
             _("Areas"),
-            "grids",
+            data["grids"],
             [
                 ("name", _("Area")),
                 ("count", _("Cases")),
@@ -205,10 +226,10 @@ def bulletin_xlsx(data: dict) -> bytes:
                 ("on_time_rate", _("On-time rate")),
             ],
         ),
-        (_("Categories"), "categories", [("name", _("Category")), ("count", _("Cases"))]),
+        (_("Categories"), data["categories"], [("name", _("Category")), ("count", _("Cases"))]),
         (
             _("Departments"),
-            "departments",
+            data["departments"],
             [
                 ("name", _("Department")),
                 ("count", _("Cases")),
@@ -218,11 +239,6 @@ def bulletin_xlsx(data: dict) -> bytes:
             ],
         ),
     )
-    for title, key, columns in sheets:
-        sheet = wb.create_sheet(str(title)[:31])
-        sheet.append([str(label) for _k, label in columns])
-        for row in data[key]:
-            sheet.append([row.get(k) for k, _l in columns])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

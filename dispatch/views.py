@@ -128,11 +128,12 @@ def statistics_export(request):
     sheet = book.create_sheet(_("KPIs"))
     sheet.append([_("From"), f.date_from.isoformat(), _("To"), f.date_to.isoformat(), _("Grid"), f.grid or "*"])
     for key, value in r["kpis"].items():
-        sheet.append([str(KPI_LABELS.get(key, key)), _xlsx_cell(sheet, key, value)])
+        sheet.append([str(KPI_LABELS.get(key, key)), services.xlsx_cell(sheet, key, value)])
     code, name, cases = ("code", _("Code")), ("name", pgettext("organisation", "Name")), ("count", _("Cases"))
     ranking = [("closed", _("Cases closed")), ("open", _("Open")), ("overdue", _("Overdue now"))]
     ranking += [("on_time_rate", _("On-time rate")), ("satisfaction", _("Satisfaction"))]
-    tables = (
+    services.xlsx_tables(
+        book,
         (
             _("Trend"),
             r["trend"],
@@ -157,27 +158,11 @@ def statistics_export(request):
             ],
         ),
     )
-    for title, rows, columns in tables:
-        sheet = book.create_sheet(str(title)[:31])
-        sheet.append([str(label) for _key, label in columns])
-        for row in rows:
-            sheet.append([_xlsx_cell(sheet, key, row.get(key)) for key, _label in columns])
     out = io.BytesIO()
     book.save(out)
     out.seek(0)
     name = f"statistics-{f.date_from:%Y%m%d}-{f.date_to:%Y%m%d}.xlsx"
     return FileResponse(out, as_attachment=True, filename=name)
-
-
-def _xlsx_cell(sheet, key: str, value):
-    """Rates as percentages (0.9851 → 98.5 %), the rest as they are."""
-    if key.endswith("_rate") and value is not None:
-        from openpyxl.cell import WriteOnlyCell
-
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = "0.0%"
-        return cell
-    return value
 
 
 KPI_LABELS = {

@@ -47,6 +47,8 @@ def test_bulletin_of_a_township(yesterday_cases, center, media_root, eager_celer
         [Grid.objects.get(code=XINHUA).name, 4],
         [Grid.objects.get(code=NEIGHBOUR).name, 1],
     ]
+    rates = [row[4] for row in book.worksheets[1].iter_rows(min_row=2) if row[4].value is not None]
+    assert rates and {cell.number_format for cell in rates} == {"0.0%"}  # rates shown as percentages
     assert Notification.objects.filter(
         user=center, kind="bulletin", url=f"/dashboard/bulletins/{bulletin.pk}/"
     ).exists()
