@@ -187,11 +187,14 @@ class Simulation:
         hour = timezone.localtime().hour
         expected = rate_per_hour * seconds / 3600 * HOURLY[hour] * 24 / sum(HOURLY)
         reported = sum(1 for _ in range(_poisson(self.rng, expected)) if self.report())
-        open_cases = list(
+        # Twenty open cases drawn by the seeded generator (not ORDER BY random(): repeatable, no sort).
+        ids = list(
             Event.objects.filter(grid__code__startswith=self.county.code, status__in=OPEN_STATUSES)
-            .order_by("?")[:20]
-            .select_related("grid", "assignee_user")
+            .order_by("pk")
+            .values_list("pk", flat=True)
         )
+        picked = self.rng.sample(ids, min(20, len(ids)))
+        open_cases = list(Event.objects.filter(pk__in=picked).select_related("grid", "assignee_user"))
         stepped = sum(1 for e in open_cases if self.rng.random() < 0.25 and self.step(e))
         return {"reported": reported, "stepped": stepped, "moved": self.move_workers(5)}
 
